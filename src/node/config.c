@@ -1,0 +1,239 @@
+/* config.c - reading and writing the node configuration (see config.h). */
+#include "node/config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_ENTRIES 256
+#define MAX_LINE 4096
+
+struct entry {
+	char *key; /* "section.key" */
+	char *value;
+};
+
+struct ent_config {
+	struct entry e[MAX_ENTRIES];
+	size_t n;
+};
+
+/* Every key the node knows, so that a misspelt one is reported. */
+static const char *const known_keys[] = {
+	"node.name",
+	"node.identity",
+	"import.default_tlp",
+	"import.default_confidence",
+	"match.subdomains",
+	"match.min_confidence",
+	"scan.threads",
+	"scan.max_flows",
+	"scan.flow_timeout",
+};
+
+static bool key_known(const char *k)
+{
+	for (size_t i = 0; i < sizeof(known_keys) / sizeof(known_keys[0]); i++)
+		if (strcmp(known_keys[i], k) == 0)
+			return true;
+	return false;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
+		*--end = '\0';
+	return s;
+}
+
+void ent_config_free(struct ent_config *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->e[i].key);
+		free(c->e[i].value);
+	}
+	free(c);
+}
+
+int ent_config_load(const char *path, struct ent_config **out, char *errbuf)
+{
+	char line[MAX_LINE], section[64] = "";
+	struct ent_config *c;
+	size_t lineno = 0;
+	FILE *f;
+	int rc = ENT_OK;
+
+	*out = NULL;
+	f = fopen(path, "r");
+	if (f == NULL)
+		return ent_errf(errbuf, ENT_EIO, "%s: %s", path, strerror(errno));
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		fclose(f);
+		return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *s, *eq, key[160];
+
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			rc = ent_errf(errbuf, ENT_EINVAL, "%s:%zu: line too long", path, lineno);
+			break;
+		}
+		s = trim(line);
+		if (*s == '#' || *s == '\0')
+			continue;
+		if (*s == '[') {
+			char *end = strchr(s, ']');
+
+			if (end == NULL || end[1] != '\0' || end - s - 1 >= (long)sizeof(section)) {
+				rc = ent_errf(errbuf, ENT_EINVAL, "%s:%zu: bad section header",
+					      path, lineno);
+				break;
+			}
+			*end = '\0';
+			snprintf(section, sizeof(section), "%s", trim(s + 1));
+			continue;
+		}
+		eq = strchr(s, '=');
+		if (eq == NULL) {
+			rc = ent_errf(errbuf, ENT_EINVAL, "%s:%zu: expected 'key = value'", path,
+				      lineno);
+			break;
+		}
+		*eq = '\0';
+		snprintf(key, sizeof(key), "%s.%s", section, trim(s));
+		if (!key_known(key)) {
+			rc = ent_errf(errbuf, ENT_EINVAL, "%s:%zu: unknown setting '%s'", path,
+				      lineno, key);
+			break;
+		}
+		if (c->n == MAX_ENTRIES) {
+			rc = ent_errf(errbuf, ENT_ELIMIT, "%s:%zu: too many settings", path,
+				      lineno);
+			break;
+		}
+		c->e[c->n].key = strdup(key);
+		c->e[c->n].value = strdup(trim(eq + 1));
+		if (c->e[c->n].key == NULL || c->e[c->n].value == NULL) {
+			c->n++;
+			rc = ent_errf(errbuf, ENT_ENOMEM, "out of memory");
+			break;
+		}
+		c->n++;
+	}
+	fclose(f);
+	if (rc != ENT_OK) {
+		ent_config_free(c);
+		return rc;
+	}
+	*out = c;
+	return ENT_OK;
+}
+
+const char *ent_config_get(const struct ent_config *c, const char *key, const char *def)
+{
+	/* the last occurrence wins, as in most config files */
+	for (size_t i = c ? c->n : 0; i-- > 0;)
+		if (strcmp(c->e[i].key, key) == 0)
+			return c->e[i].value[0] != '\0' ? c->e[i].value : def;
+	return def;
+}
+
+int ent_config_get_int(const struct ent_config *c, const char *key, int def, int min, int max,
+		       int *out, char *errbuf)
+{
+	const char *v = ent_config_get(c, key, NULL);
+	char *end;
+	long n;
+
+	if (v == NULL) {
+		*out = def;
+		return ENT_OK;
+	}
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n < min || n > max)
+		return ent_errf(errbuf, ENT_EINVAL, "setting %s: '%s' is not an integer from %d to %d",
+				key, v, min, max);
+	*out = (int)n;
+	return ENT_OK;
+}
+
+int ent_config_get_bool(const struct ent_config *c, const char *key, bool def, bool *out,
+			char *errbuf)
+{
+	const char *v = ent_config_get(c, key, NULL);
+
+	if (v == NULL)
+		*out = def;
+	else if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
+		*out = true;
+	else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0)
+		*out = false;
+	else
+		return ent_errf(errbuf, ENT_EINVAL, "setting %s: '%s' is not yes or no", key, v);
+	return ENT_OK;
+}
+
+int ent_config_write_default(const char *path, const char *node_name, const char *identity_id,
+			     char *errbuf)
+{
+	FILE *f;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return ent_errf(errbuf, ENT_EIO, "%s: %s", path, strerror(errno));
+	}
+	fprintf(f,
+		"# entente node configuration.\n"
+		"# Lines are 'key = value' under a [section]; '#' starts a comment.\n"
+		"# An empty value means the default given in the comment above it.\n"
+		"\n"
+		"[node]\n"
+		"# Name of this node's organization, as shown in its STIX identity.\n"
+		"name = %s\n"
+		"# STIX id of this node's identity object (identity.json). Peers pin it;\n"
+		"# do not change it.\n"
+		"identity = %s\n"
+		"\n"
+		"[import]\n"
+		"# TLP given to imported objects that carry no TLP marking:\n"
+		"# clear, green, amber, amber+strict or red. `entente import --tlp` overrides.\n"
+		"# Default: amber (share with partners only, never beyond).\n"
+		"default_tlp = amber\n"
+		"# Confidence (0-100) given to imported objects that carry none.\n"
+		"# Empty: leave it unset. `entente import --confidence` overrides.\n"
+		"default_confidence =\n"
+		"\n"
+		"[match]\n"
+		"# Whether a domain indicator also matches its subdomains (yes or no).\n"
+		"# An indicator written '*.example.com' always does. Default: no.\n"
+		"subdomains = no\n"
+		"# Indicators with a confidence below this never alert (0-100). Default: 0.\n"
+		"min_confidence = 0\n"
+		"\n"
+		"[scan]\n"
+		"# Worker threads for `entente scan` (1-64). Default: 1.\n"
+		"threads = 1\n"
+		"# Most flows tracked at once per worker; the oldest are evicted. Default: 1000000.\n"
+		"max_flows = 1000000\n"
+		"# Seconds of silence after which a flow is closed. Default: 120.\n"
+		"flow_timeout = 120\n",
+		node_name, identity_id);
+	if (fclose(f) != 0)
+		return ent_errf(errbuf, ENT_EIO, "%s: %s", path, strerror(errno));
+	return ENT_OK;
+}

@@ -1,0 +1,112 @@
+/*
+ * schema.c - the store's schema and its forward migrations.
+ *
+ * PRAGMA user_version holds the schema version. Each entry of migrations[]
+ * takes the schema from version i to i + 1; all pending ones run in one
+ * transaction at open, so a store is never left between two versions.
+ * Never edit a released migration: append a new one.
+ */
+#include "store/storeInt.h"
+
+#include <stdio.h>
+
+static const char *const migrations[] = {
+	/* 0 -> 1: objects, versions, provenance, observables */
+	"CREATE TABLE sources ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL,"
+	"  created_ms INTEGER NOT NULL);"
+	"CREATE TABLE imports ("
+	"  id INTEGER PRIMARY KEY,"
+	"  source_id INTEGER NOT NULL REFERENCES sources(id),"
+	"  path TEXT,"
+	"  started_ms INTEGER NOT NULL);"
+	/* one row per version of a STIX object; json is the object as received */
+	"CREATE TABLE objects ("
+	"  rowid INTEGER PRIMARY KEY,"
+	"  stix_id TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  version_ms INTEGER NOT NULL,"
+	"  is_current INTEGER NOT NULL,"
+	"  revoked INTEGER NOT NULL,"
+	"  created_by_ref TEXT,"
+	"  confidence INTEGER,"
+	"  tlp TEXT,"
+	"  name TEXT,"
+	"  pattern_type TEXT,"
+	"  valid_from INTEGER,"
+	"  valid_until INTEGER,"
+	"  not_matchable TEXT,"
+	"  import_id INTEGER NOT NULL REFERENCES imports(id),"
+	"  json TEXT NOT NULL,"
+	"  UNIQUE (stix_id, version_ms));"
+	"CREATE INDEX objects_current_type ON objects(type, stix_id) WHERE is_current = 1;"
+	/* which source delivered which version, and when */
+	"CREATE TABLE provenance ("
+	"  object_rowid INTEGER NOT NULL REFERENCES objects(rowid) ON DELETE CASCADE,"
+	"  source_id INTEGER NOT NULL REFERENCES sources(id),"
+	"  import_id INTEGER NOT NULL REFERENCES imports(id),"
+	"  received_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY (object_rowid, source_id)) WITHOUT ROWID;"
+	/* the sensor-matchable observables of each indicator version */
+	"CREATE TABLE observables ("
+	"  object_rowid INTEGER NOT NULL REFERENCES objects(rowid) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (object_rowid, kind, value)) WITHOUT ROWID;"
+	"CREATE INDEX observables_kind_value ON observables(kind, value);",
+};
+
+#define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+
+static int pragma_int(struct ent_store *s, const char *sql, int *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return ENT_ESTORE;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? ENT_OK : ENT_ESTORE;
+}
+
+int ent_store_migrate(struct ent_store *s, char *errbuf)
+{
+	char sql[64];
+	int version;
+
+	if (pragma_int(s, "PRAGMA user_version", &version) != ENT_OK)
+		return ent_store_sqlerr(s, errbuf, "reading the schema version");
+	if (version < 0 || (size_t)version > N_MIGRATIONS)
+		return ent_errf(errbuf, ENT_ESTORE,
+				"store schema version %d is newer than this entente (%zu)", version,
+				N_MIGRATIONS);
+	if ((size_t)version == N_MIGRATIONS) {
+		s->schema_version = version;
+		return ENT_OK;
+	}
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return ent_store_sqlerr(s, errbuf, "starting the migration");
+	for (size_t i = (size_t)version; i < N_MIGRATIONS; i++) {
+		if (sqlite3_exec(s->db, migrations[i], NULL, NULL, NULL) != SQLITE_OK) {
+			int rc = ent_store_sqlerr(s, errbuf, "migrating the schema");
+
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %zu", N_MIGRATIONS);
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		int rc = ent_store_sqlerr(s, errbuf, "migrating the schema");
+
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	s->schema_version = (int)N_MIGRATIONS;
+	return ENT_OK;
+}

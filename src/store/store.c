@@ -1,0 +1,328 @@
+/*
+ * store.c - opening the store, transactions, and every write (see store.h).
+ *
+ * Invariants kept by ent_store_object_put:
+ *   1. (stix_id, version_ms) is unique.
+ *   2. For each stix_id exactly one row has is_current = 1: the one with the
+ *      greatest version_ms.
+ *   3. Observables rows exist only for indicator versions that have them;
+ *      a version is never changed once written (history is immutable).
+ * Writes use prepared statements kept for the life of the handle: an import
+ * of a million objects prepares nothing per object.
+ */
+#include "store/storeInt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/timefmt.h"
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_OBJ_FIND_CURRENT] = "SELECT rowid, version_ms FROM objects "
+				"WHERE stix_id = ?1 AND is_current = 1",
+	[ST_OBJ_FIND_VERSION] = "SELECT rowid, import_id FROM objects "
+				"WHERE stix_id = ?1 AND version_ms = ?2",
+	[ST_OBJ_INSERT] = "INSERT INTO objects (stix_id, type, version_ms, is_current, revoked, "
+			  "created_by_ref, confidence, tlp, name, pattern_type, valid_from, "
+			  "valid_until, not_matchable, import_id, json) "
+			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+	[ST_OBJ_UNSET_CURRENT] = "UPDATE objects SET is_current = 0 WHERE rowid = ?1",
+	[ST_OBS_INSERT] = "INSERT OR IGNORE INTO observables (object_rowid, kind, value) "
+			  "VALUES (?1, ?2, ?3)",
+	[ST_PROV_INSERT] = "INSERT OR IGNORE INTO provenance "
+			   "(object_rowid, source_id, import_id, received_ms) VALUES (?1, ?2, ?3, ?4)",
+};
+
+int ent_store_sqlerr(struct ent_store *s, char *errbuf, const char *what)
+{
+	return ent_errf(errbuf, ENT_ESTORE, "store: %s: %s", what,
+			s->db ? sqlite3_errmsg(s->db) : "no database");
+}
+
+int ent_store_open(const char *path, int flags, struct ent_store **out, char *errbuf)
+{
+	static const char *const pragmas = "PRAGMA foreign_keys = ON;"
+					   "PRAGMA synchronous = NORMAL;"
+					   "PRAGMA temp_store = MEMORY;"
+					   "PRAGMA cache_size = -131072;"
+					   "PRAGMA busy_timeout = 10000;";
+	struct ent_store *s;
+	int oflags, rc = ENT_ESTORE;
+	char *mode = NULL;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return ent_errf(errbuf, ENT_ENOMEM, "store: out of memory");
+	oflags = (flags & ENT_STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	if (flags & ENT_STORE_CREATE)
+		oflags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = ent_errf(errbuf, ENT_ESTORE, "%s: cannot open store: %s", path,
+			      s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		goto out_free;
+	}
+	if (!(flags & ENT_STORE_READONLY)) {
+		sqlite3_stmt *st;
+
+		if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) !=
+		    SQLITE_OK) {
+			rc = ent_store_sqlerr(s, errbuf, path);
+			goto out_free;
+		}
+		if (sqlite3_step(st) == SQLITE_ROW)
+			mode = strdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		if (mode == NULL || strcmp(mode, "wal") != 0) {
+			rc = ent_errf(errbuf, ENT_ESTORE, "%s: cannot switch the store to WAL mode",
+				      path);
+			goto out_free;
+		}
+	}
+	if (sqlite3_exec(s->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
+		rc = ent_store_sqlerr(s, errbuf, path);
+		goto out_free;
+	}
+	if (!(flags & ENT_STORE_READONLY)) {
+		rc = ent_store_migrate(s, errbuf);
+		if (rc != ENT_OK)
+			goto out_free;
+	}
+	for (int i = 0; i < ST_COUNT; i++) {
+		if (flags & ENT_STORE_READONLY)
+			break;
+		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &s->stmt[i], NULL) != SQLITE_OK) {
+			rc = ent_store_sqlerr(s, errbuf, "preparing statements");
+			goto out_free;
+		}
+	}
+	free(mode);
+	*out = s;
+	return ENT_OK;
+
+out_free:
+	free(mode);
+	ent_store_close(s);
+	return rc;
+}
+
+void ent_store_close(struct ent_store *s)
+{
+	if (s == NULL)
+		return;
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+int ent_store_schema_version(const struct ent_store *s)
+{
+	return s->schema_version;
+}
+
+int ent_store_begin(struct ent_store *s, char *errbuf)
+{
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return ent_store_sqlerr(s, errbuf, "begin");
+	return ENT_OK;
+}
+
+int ent_store_commit(struct ent_store *s, char *errbuf)
+{
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		int rc = ent_store_sqlerr(s, errbuf, "commit");
+
+		ent_store_rollback(s);
+		return rc;
+	}
+	return ENT_OK;
+}
+
+void ent_store_rollback(struct ent_store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int ent_store_source_id(struct ent_store *s, const char *name, const char *kind, int64_t *id_out,
+			char *errbuf)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = ENT_ESTORE;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO sources (name, kind, created_ms) VALUES (?1, ?2, ?3) "
+			       "ON CONFLICT(name) DO UPDATE SET name = excluded.name RETURNING id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return ent_store_sqlerr(s, errbuf, "source");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, ent_time_now_ms());
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = ent_store_sqlerr(s, errbuf, "source");
+		goto out;
+	}
+	*id_out = sqlite3_column_int64(st, 0);
+	rc = ENT_OK;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ent_store_import_begin(struct ent_store *s, int64_t source_id, const char *path,
+			   int64_t *import_id_out, char *errbuf)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = ENT_ESTORE;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO imports (source_id, path, started_ms) VALUES (?1, ?2, ?3)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return ent_store_sqlerr(s, errbuf, "import");
+	sqlite3_bind_int64(st, 1, source_id);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, ent_time_now_ms());
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = ent_store_sqlerr(s, errbuf, "import");
+		goto out;
+	}
+	*import_id_out = sqlite3_last_insert_rowid(s->db);
+	rc = ENT_OK;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void bind_opt_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v != NULL)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_opt_time(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v != ENT_TIME_NONE)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Runs a one-shot statement to completion, resetting it for the next use. */
+static int step_done(struct ent_store *s, sqlite3_stmt *st, char *errbuf, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return ent_store_sqlerr(s, errbuf, what);
+	return ENT_OK;
+}
+
+static int add_provenance(struct ent_store *s, int64_t rowid, int64_t source_id,
+			  int64_t import_id, char *errbuf)
+{
+	sqlite3_stmt *st = s->stmt[ST_PROV_INSERT];
+
+	sqlite3_bind_int64(st, 1, rowid);
+	sqlite3_bind_int64(st, 2, source_id);
+	sqlite3_bind_int64(st, 3, import_id);
+	sqlite3_bind_int64(st, 4, ent_time_now_ms());
+	return step_done(s, st, errbuf, "provenance");
+}
+
+int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_id,
+			 const struct ent_store_object *o, enum ent_store_put_result *result,
+			 char *errbuf)
+{
+	sqlite3_stmt *st;
+	int64_t cur_rowid = -1, cur_version = 0, rowid;
+	bool is_current;
+	int rc;
+
+	/* the same version already stored? */
+	st = s->stmt[ST_OBJ_FIND_VERSION];
+	sqlite3_bind_text(st, 1, o->stix_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, o->version_ms);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		int64_t found = sqlite3_column_int64(st, 0);
+		int64_t found_import = sqlite3_column_int64(st, 1);
+
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (found_import == import_id) {
+			*result = ENT_PUT_DUPLICATE;
+			return ENT_OK;
+		}
+		*result = ENT_PUT_UNCHANGED;
+		return add_provenance(s, found, source_id, import_id, errbuf);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return ent_store_sqlerr(s, errbuf, "object lookup");
+
+	st = s->stmt[ST_OBJ_FIND_CURRENT];
+	sqlite3_bind_text(st, 1, o->stix_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		cur_rowid = sqlite3_column_int64(st, 0);
+		cur_version = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ent_store_sqlerr(s, errbuf, "object lookup");
+
+	is_current = cur_rowid < 0 || o->version_ms > cur_version;
+	if (cur_rowid >= 0 && is_current) {
+		st = s->stmt[ST_OBJ_UNSET_CURRENT];
+		sqlite3_bind_int64(st, 1, cur_rowid);
+		rc = step_done(s, st, errbuf, "supersede");
+		if (rc != ENT_OK)
+			return rc;
+	}
+
+	st = s->stmt[ST_OBJ_INSERT];
+	sqlite3_bind_text(st, 1, o->stix_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, o->type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, o->version_ms);
+	sqlite3_bind_int(st, 4, is_current);
+	sqlite3_bind_int(st, 5, o->revoked);
+	bind_opt_text(st, 6, o->created_by_ref);
+	if (o->confidence >= 0)
+		sqlite3_bind_int(st, 7, o->confidence);
+	bind_opt_text(st, 8, o->tlp);
+	bind_opt_text(st, 9, o->name);
+	bind_opt_text(st, 10, o->pattern_type);
+	bind_opt_time(st, 11, o->valid_from);
+	bind_opt_time(st, 12, o->valid_until);
+	bind_opt_text(st, 13, o->not_matchable);
+	sqlite3_bind_int64(st, 14, import_id);
+	sqlite3_bind_text(st, 15, o->json, (int)o->json_len, SQLITE_STATIC);
+	rc = step_done(s, st, errbuf, "object insert");
+	if (rc != ENT_OK)
+		return rc;
+	rowid = sqlite3_last_insert_rowid(s->db);
+
+	st = s->stmt[ST_OBS_INSERT];
+	for (size_t i = 0; i < o->n_obs; i++) {
+		sqlite3_bind_int64(st, 1, rowid);
+		sqlite3_bind_text(st, 2, ent_obs_kind_name(o->obs[i].kind), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, o->obs[i].value, -1, SQLITE_STATIC);
+		rc = step_done(s, st, errbuf, "observable insert");
+		if (rc != ENT_OK)
+			return rc;
+	}
+	rc = add_provenance(s, rowid, source_id, import_id, errbuf);
+	if (rc != ENT_OK)
+		return rc;
+	*result = cur_rowid < 0 ? ENT_PUT_NEW : is_current ? ENT_PUT_SUPERSEDED : ENT_PUT_HISTORY;
+	return ENT_OK;
+}

@@ -1,0 +1,154 @@
+/*
+ * store.h - the node's store: every STIX object with all its versions, its
+ * provenance, and the matchable observables of indicators.
+ *
+ * All writes to the database go through this module. The backend is SQLite
+ * in WAL mode with foreign keys on; the schema carries a version and
+ * forward migrations are applied when the store is opened (schema.c).
+ *
+ * Versions: an object is identified by its STIX id; each version by the id
+ * and its `modified` time (milliseconds; `created` for objects that have no
+ * `modified`, 0 for those with neither). Exactly one version per id is
+ * "current": the one with the latest time. A newer version supersedes the
+ * current one; an older one is kept as history; the same version again
+ * changes nothing but may add a provenance row (another source delivered it).
+ *
+ * Transactions: the importer wraps one input file in ent_store_begin /
+ * ent_store_commit, and calls ent_store_rollback on any failure, so a file
+ * that fails leaves the store exactly as it was.
+ */
+#ifndef ENT_STORE_STORE_H
+#define ENT_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "core/observable.h"
+
+struct ent_store;
+
+#define ENT_STORE_CREATE 0x1   /* create the database file if missing */
+#define ENT_STORE_READONLY 0x2 /* open for reading only */
+
+#define ENT_TIME_NONE INT64_MIN /* an absent optional time */
+
+/* Opens (and migrates) the store at path. Caller closes with ent_store_close. */
+int ent_store_open(const char *path, int flags, struct ent_store **out, char *errbuf) ENT_MUST_CHECK;
+void ent_store_close(struct ent_store *s);
+/* The schema version the store is at after opening. */
+int ent_store_schema_version(const struct ent_store *s);
+
+int ent_store_begin(struct ent_store *s, char *errbuf) ENT_MUST_CHECK;
+int ent_store_commit(struct ent_store *s, char *errbuf) ENT_MUST_CHECK;
+void ent_store_rollback(struct ent_store *s);
+
+/* The id of the source called name, created (with kind, e.g. "file",
+ * "misp-feed", "peer") if it does not exist yet. */
+int ent_store_source_id(struct ent_store *s, const char *name, const char *kind, int64_t *id_out,
+			char *errbuf) ENT_MUST_CHECK;
+/* Records the start of one import of path from a source; the id tags every
+ * object version that this import adds. */
+int ent_store_import_begin(struct ent_store *s, int64_t source_id, const char *path,
+			   int64_t *import_id_out, char *errbuf) ENT_MUST_CHECK;
+
+struct ent_store_obs {
+	enum ent_obs_kind kind;
+	const char *value; /* normalized */
+};
+
+/* One version of one STIX object, as the importer hands it over. All
+ * pointers are borrowed for the duration of the call. */
+struct ent_store_object {
+	const char *stix_id;
+	const char *type;
+	int64_t version_ms;
+	bool revoked;
+	const char *created_by_ref; /* may be NULL */
+	int confidence;             /* 0..100, or -1 when absent */
+	const char *tlp;            /* effective TLP name, or NULL */
+	const char *json;           /* the object's JSON text */
+	size_t json_len;
+	/* indicators only (NULL / ENT_TIME_NONE otherwise): */
+	const char *name;
+	const char *pattern_type;
+	int64_t valid_from;
+	int64_t valid_until;
+	const char *not_matchable; /* reason, or NULL when it has observables */
+	const struct ent_store_obs *obs;
+	size_t n_obs;
+};
+
+enum ent_store_put_result {
+	ENT_PUT_NEW,        /* first version of this id */
+	ENT_PUT_SUPERSEDED, /* a newer version replaced the current one */
+	ENT_PUT_HISTORY,    /* an older version, kept as history */
+	ENT_PUT_UNCHANGED,  /* this exact version was already stored */
+	ENT_PUT_DUPLICATE,  /* the same version occurred earlier in this import */
+};
+
+/* Stores one object version (see the version rules above). */
+int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_id,
+			 const struct ent_store_object *o, enum ent_store_put_result *result,
+			 char *errbuf) ENT_MUST_CHECK;
+
+/* ---- reading ---- */
+
+struct ent_store_indicator {
+	const char *stix_id;
+	const char *name;
+	const char *source;       /* the source that first delivered this version */
+	const char *created_by_ref;
+	const char *tlp;
+	int confidence;           /* -1 when absent */
+	bool revoked;
+	int64_t modified_ms;
+	int64_t valid_from;
+	int64_t valid_until;
+	const char *pattern;
+	const char *not_matchable;
+	const char *kinds;        /* comma-separated observable kinds */
+};
+
+struct ent_store_indicator_filter {
+	enum ent_obs_kind kind; /* ENT_OBS_NONE = any */
+	const char *source;     /* NULL = any */
+	bool all;               /* include revoked and expired */
+	int64_t now_ms;         /* reference time for expiry */
+};
+
+/* Calls fn once per current indicator version that passes the filter, in
+ * STIX id order. The record is borrowed for the call. A non-zero return
+ * from fn stops the walk and is returned. */
+int ent_store_indicators_foreach(struct ent_store *s, const struct ent_store_indicator_filter *f,
+				 int (*fn)(void *ctx, const struct ent_store_indicator *ind),
+				 void *ctx, char *errbuf) ENT_MUST_CHECK;
+
+struct ent_store_version {
+	int64_t version_ms;
+	bool is_current;
+	bool revoked;
+	const char *json;
+	const char *not_matchable;
+	const char *provenance;  /* "source@time, ..." */
+	const char *observables; /* "kind value\n..." */
+};
+
+/* Calls fn once per stored version of stix_id, newest first.
+ * ENT_ENOTFOUND when the store has no object with that id. */
+int ent_store_versions_foreach(struct ent_store *s, const char *stix_id,
+			       int (*fn)(void *ctx, const struct ent_store_version *v), void *ctx,
+			       char *errbuf) ENT_MUST_CHECK;
+
+/* Row counts of every table, for tests that check a failed import changed
+ * nothing: fills up to max "table=count" pairs, returns how many. */
+struct ent_store_table_count {
+	char table[32];
+	int64_t rows;
+	uint64_t checksum; /* order-independent hash of every row's content */
+};
+int ent_store_table_counts(struct ent_store *s, struct ent_store_table_count *out, size_t max,
+			   size_t *n_out, char *errbuf) ENT_MUST_CHECK;
+
+#endif

@@ -1,0 +1,31 @@
+/* storeInt.h - the store's private parts, shared by its own files only. */
+#ifndef ENT_STORE_STOREINT_H
+#define ENT_STORE_STOREINT_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+enum store_stmt {
+	ST_OBJ_FIND_CURRENT,
+	ST_OBJ_FIND_VERSION,
+	ST_OBJ_INSERT,
+	ST_OBJ_UNSET_CURRENT,
+	ST_OBS_INSERT,
+	ST_PROV_INSERT,
+	ST_COUNT
+};
+
+struct ent_store {
+	sqlite3 *db;
+	int schema_version;
+	sqlite3_stmt *stmt[ST_COUNT];
+};
+
+/* schema.c: brings the database to the latest schema version. */
+int ent_store_migrate(struct ent_store *s, char *errbuf);
+
+/* Formats the SQLite error of s->db into errbuf and returns ENT_ESTORE. */
+int ent_store_sqlerr(struct ent_store *s, char *errbuf, const char *what);
+
+#endif
