@@ -187,7 +187,7 @@ static int process_object(struct import_ctx *ctx, json_t *obj, const char *json,
 
 		ent_time_format(so.version_ms, t);
 		rc = ent_errf(errbuf, ENT_EINVAL,
-			      "duplicate object: %s version %s occurs twice in this input", so.id,
+			      "duplicate object: %s version %s occurs twice in this input with different content", so.id,
 			      t);
 		goto fail;
 	}

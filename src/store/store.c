@@ -21,7 +21,7 @@
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_OBJ_FIND_CURRENT] = "SELECT rowid, version_ms FROM objects "
 				"WHERE stix_id = ?1 AND is_current = 1",
-	[ST_OBJ_FIND_VERSION] = "SELECT rowid, import_id FROM objects "
+	[ST_OBJ_FIND_VERSION] = "SELECT rowid, import_id, json = ?3 FROM objects "
 				"WHERE stix_id = ?1 AND version_ms = ?2",
 	[ST_OBJ_INSERT] = "INSERT INTO objects (stix_id, type, version_ms, is_current, revoked, "
 			  "created_by_ref, confidence, tlp, name, pattern_type, valid_from, "
@@ -249,15 +249,19 @@ int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_
 	st = s->stmt[ST_OBJ_FIND_VERSION];
 	sqlite3_bind_text(st, 1, o->stix_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, o->version_ms);
+	sqlite3_bind_text(st, 3, o->json, (int)o->json_len, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		int64_t found = sqlite3_column_int64(st, 0);
 		int64_t found_import = sqlite3_column_int64(st, 1);
+		bool same = sqlite3_column_int(st, 2) != 0;
 
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
 		if (found_import == import_id) {
-			*result = ENT_PUT_DUPLICATE;
+			/* the same input repeating itself word for word is harmless;
+			 * two different objects claiming one version are not */
+			*result = same ? ENT_PUT_UNCHANGED : ENT_PUT_DUPLICATE;
 			return ENT_OK;
 		}
 		*result = ENT_PUT_UNCHANGED;

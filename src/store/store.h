@@ -85,7 +85,7 @@ enum ent_store_put_result {
 	ENT_PUT_SUPERSEDED, /* a newer version replaced the current one */
 	ENT_PUT_HISTORY,    /* an older version, kept as history */
 	ENT_PUT_UNCHANGED,  /* this exact version was already stored */
-	ENT_PUT_DUPLICATE,  /* the same version occurred earlier in this import */
+	ENT_PUT_DUPLICATE,  /* this import already gave this version a different content */
 };
 
 /* Stores one object version (see the version rules above). */

@@ -1,0 +1,438 @@
+/*
+ * test_import.c - importing into the store: versions, idempotence, errors
+ * that leave the store untouched, and every corpus file.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "feed/import.h"
+#include "store/store.h"
+#include "testutil.h"
+
+#define DATA ENT_TEST_DATA "/stix/"
+
+struct fixture {
+	char *dir;
+	struct ent_store *store;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char path[512], err[ENT_ERRBUF_SIZE];
+
+	f->dir = tu_mkdtemp();
+	snprintf(path, sizeof(path), "%s/store.db", f->dir);
+	if (ent_store_open(path, ENT_STORE_CREATE, &f->store, err) != ENT_OK) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[600];
+
+	ent_store_close(f->store);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static const struct ent_import_opts default_opts = {.default_confidence = -1};
+
+static int import(struct fixture *f, const char *path, struct ent_import_summary *sum,
+		  char *err)
+{
+	return ent_import_path(f->store, path, &default_opts, sum, err);
+}
+
+static void must_import(struct fixture *f, const char *path, struct ent_import_summary *sum)
+{
+	char err[ENT_ERRBUF_SIZE] = "";
+	int rc = import(f, path, sum, err);
+
+	if (rc != ENT_OK)
+		fail_msg("%s: %s", path, err);
+}
+
+struct snapshot {
+	struct ent_store_table_count t[16];
+	size_t n;
+};
+
+static void snap(struct fixture *f, struct snapshot *s)
+{
+	char err[ENT_ERRBUF_SIZE];
+
+	assert_int_equal(ent_store_table_counts(f->store, s->t, 16, &s->n, err), ENT_OK);
+	assert_true(s->n >= 5);
+}
+
+static void assert_same(const struct snapshot *a, const struct snapshot *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		assert_string_equal(a->t[i].table, b->t[i].table);
+		if (a->t[i].rows != b->t[i].rows || a->t[i].checksum != b->t[i].checksum)
+			fail_msg("table %s changed: %lld -> %lld rows", a->t[i].table,
+				 (long long)a->t[i].rows, (long long)b->t[i].rows);
+	}
+}
+
+static int64_t rows(const struct snapshot *s, const char *table)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->t[i].table, table) == 0)
+			return s->t[i].rows;
+	return -1;
+}
+
+struct collect {
+	char ids[64][80];
+	char status[64][16];
+	size_t n;
+};
+
+static int collect_cb(void *ctx, const struct ent_store_indicator *ind)
+{
+	struct collect *c = ctx;
+
+	if (c->n < 64) {
+		snprintf(c->ids[c->n], sizeof(c->ids[0]), "%s", ind->stix_id);
+		snprintf(c->status[c->n], sizeof(c->status[0]), "%s",
+			 ind->revoked ? "revoked" : "active");
+		c->n++;
+	}
+	return 0;
+}
+
+static size_t list(struct fixture *f, bool all, struct collect *c)
+{
+	struct ent_store_indicator_filter flt = {.kind = ENT_OBS_NONE, .all = all, .now_ms = 0};
+	char err[ENT_ERRBUF_SIZE];
+
+	memset(c, 0, sizeof(*c));
+	assert_int_equal(ent_store_indicators_foreach(f->store, &flt, collect_cb, c, err), ENT_OK);
+	return c->n;
+}
+
+static void test_base_and_idempotence(void **state)
+{
+	struct fixture *f = *state;
+	struct ent_import_summary s;
+	struct snapshot a, b;
+	struct collect c;
+
+	must_import(f, DATA "base.json", &s);
+	assert_string_equal(s.format, "stix");
+	assert_int_equal(s.objects, 3);
+	assert_int_equal(s.indicators, 3);
+	assert_int_equal(s.observables, 4); /* the OR gives two */
+	assert_int_equal(s.added, 3);
+	assert_int_equal(list(f, false, &c), 3);
+	snap(f, &a);
+	assert_int_equal(rows(&a, "observables"), 4);
+
+	/* the same file again adds nothing */
+	must_import(f, DATA "base.json", &s);
+	assert_int_equal(s.unchanged, 3);
+	assert_int_equal(s.added, 0);
+	snap(f, &b);
+	assert_int_equal(rows(&b, "objects"), rows(&a, "objects"));
+	assert_int_equal(rows(&b, "observables"), rows(&a, "observables"));
+	assert_int_equal(rows(&b, "provenance"), rows(&a, "provenance"));
+}
+
+struct versions {
+	int n, current;
+	bool current_revoked;
+	char current_obs[128];
+};
+
+static int version_cb(void *ctx, const struct ent_store_version *v)
+{
+	struct versions *vs = ctx;
+
+	vs->n++;
+	if (v->is_current) {
+		vs->current++;
+		vs->current_revoked = v->revoked;
+		snprintf(vs->current_obs, sizeof(vs->current_obs), "%s",
+			 v->observables ? v->observables : "");
+	}
+	return 0;
+}
+
+static void versions_of(struct fixture *f, const char *id, struct versions *vs)
+{
+	char err[ENT_ERRBUF_SIZE];
+
+	memset(vs, 0, sizeof(*vs));
+	assert_int_equal(ent_store_versions_foreach(f->store, id, version_cb, vs, err), ENT_OK);
+}
+
+static void test_supersede_history_revoke(void **state)
+{
+	struct fixture *f = *state;
+	const char *id1 = "indicator--00000001-0000-4000-8000-000000000000";
+	const char *id2 = "indicator--00000002-0000-4000-8000-000000000000";
+	struct ent_import_summary s;
+	struct versions vs;
+	struct collect c;
+
+	must_import(f, DATA "base.json", &s);
+	must_import(f, DATA "newer.json", &s);
+	assert_int_equal(s.superseded, 1);
+	versions_of(f, id1, &vs);
+	assert_int_equal(vs.n, 2);
+	assert_int_equal(vs.current, 1);
+	assert_string_equal(vs.current_obs, "ipv4 10.0.0.2");
+
+	/* an older version is history: the current one stays */
+	must_import(f, DATA "older.json", &s);
+	assert_int_equal(s.history, 1);
+	assert_int_equal(s.superseded, 0);
+	versions_of(f, id1, &vs);
+	assert_int_equal(vs.n, 3);
+	assert_int_equal(vs.current, 1);
+	assert_string_equal(vs.current_obs, "ipv4 10.0.0.2");
+
+	must_import(f, DATA "revoke.json", &s);
+	assert_int_equal(s.revoked, 1);
+	versions_of(f, id2, &vs);
+	assert_true(vs.current_revoked);
+	assert_int_equal(list(f, false, &c), 2); /* the revoked one is gone */
+	for (size_t i = 0; i < c.n; i++)
+		assert_string_not_equal(c.ids[i], id2);
+	assert_int_equal(list(f, true, &c), 3); /* --all shows it */
+
+	{
+		char err[ENT_ERRBUF_SIZE];
+
+		assert_int_equal(ent_store_versions_foreach(
+					 f->store, "indicator--99999999-0000-4000-8000-000000000000",
+					 version_cb, &vs, err),
+				 ENT_ENOTFOUND);
+	}
+}
+
+/* Every invalid file fails with its message and leaves every table as it was. */
+static void test_failures_change_nothing(void **state)
+{
+	static const struct {
+		const char *file;
+		const char *expect;
+	} cases[] = {
+		{"bad-type-confidence.json",
+		 "line 15, column 3 (byte 415): objects[1] (indicator--00000005-0000-4000-8000-"
+		 "000000000000): 'confidence' must be an integer from 0 to 100, found a string"},
+		{"bad-spec-version.json", "'spec_version' is '2.0'; only '2.1' is supported"},
+		{"bad-pattern.json", "invalid pattern: offset 29: expected ']'"},
+		{"bad-duplicate.json", "objects[1] (indicator--00000008-0000-4000-8000-000000000000): "
+				       "duplicate object"},
+		{"bad-revoked-type.json", "'revoked' must be a boolean, found a string"},
+		{"bad-id.json", "'id' must be 'indicator--<UUID>'"},
+		{"bad-valid-until.json", "'valid_until' must be later than 'valid_from'"},
+		{"bad-deep.json", "nesting deeper than 64 levels"},
+		{"bad-truncated.json", "line 23, column 4 (byte 692): unterminated string"},
+	};
+	struct fixture *f = *state;
+	struct ent_import_summary s;
+	struct snapshot before, after;
+
+	must_import(f, DATA "base.json", &s);
+	snap(f, &before);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char path[512], err[ENT_ERRBUF_SIZE] = "";
+		int rc;
+
+		snprintf(path, sizeof(path), DATA "%s", cases[i].file);
+		rc = import(f, path, &s, err);
+		if (rc == ENT_OK)
+			fail_msg("%s imported but must fail", cases[i].file);
+		if (strstr(err, cases[i].expect) == NULL)
+			fail_msg("%s: message '%s' lacks '%s'", cases[i].file, err, cases[i].expect);
+		/* the message names the file first */
+		assert_true(strncmp(err, path, strlen(path)) == 0);
+		snap(f, &after);
+		assert_same(&before, &after);
+	}
+}
+
+static void test_missing_and_empty(void **state)
+{
+	struct fixture *f = *state;
+	struct ent_import_summary s;
+	char err[ENT_ERRBUF_SIZE], path[512];
+	FILE *fp;
+
+	assert_int_equal(import(f, DATA "does-not-exist.json", &s, err), ENT_EIO);
+	assert_non_null(strstr(err, "does-not-exist.json: cannot open"));
+	snprintf(path, sizeof(path), "%s/empty", f->dir);
+	fp = fopen(path, "w");
+	fclose(fp);
+	assert_int_equal(import(f, path, &s, err), ENT_EINVAL);
+	assert_non_null(strstr(err, "empty file"));
+}
+
+/* ---- the corpus ---- */
+
+static void import_dir_files(struct fixture *f, const char *rel, size_t *ok, size_t *failed,
+			     bool expect_ok)
+{
+	char dirpath[1024];
+	struct dirent **names;
+	int n;
+
+	snprintf(dirpath, sizeof(dirpath), "%s", tu_corpus(rel));
+	n = scandir(dirpath, &names, NULL, alphasort);
+	assert_true(n >= 0);
+	for (int i = 0; i < n; i++) {
+		char path[2048], err[ENT_ERRBUF_SIZE] = "";
+		struct ent_import_summary s;
+		const char *name = names[i]->d_name;
+
+		if (strstr(name, ".json") == NULL) {
+			free(names[i]);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dirpath, name);
+		if (import(f, path, &s, err) == ENT_OK) {
+			if (!expect_ok)
+				fail_msg("%s imported but is not STIX", path);
+			++*ok;
+		} else {
+			if (expect_ok)
+				fail_msg("%s: %s", path, err);
+			++*failed;
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void test_corpus_stix(void **state)
+{
+	struct fixture *f = *state;
+	struct ent_import_summary s;
+	size_t ok = 0, failed = 0;
+
+	if (!tu_have_corpus())
+		skip();
+	import_dir_files(f, "stix/cti-stix2-json-schemas/examples", &ok, &failed, true);
+	import_dir_files(f, "stix/cti-stix2-json-schemas/examples/threat-reports", &ok, &failed,
+			 true);
+	import_dir_files(f, "stix/cti-documentation", &ok, &failed, true);
+	assert_int_equal(ok, 6 + 2 + 9);
+
+	/* ATT&CK for ICS: 1,826 objects, counted independently with
+	 * python3 -c "import json; print(len(json.load(open(F))['objects']))" */
+	must_import(f, tu_corpus("stix/attack/ics-attack-18.1.json"), &s);
+	assert_int_equal(s.objects, 1826);
+	assert_int_equal(s.added, 1826);
+
+	/* apt1: 12 indicators; two of them are ANDs of file hashes */
+	must_import(f, tu_corpus("stix/cti-stix2-json-schemas/examples/threat-reports/apt1.json"),
+		    &s);
+	assert_int_equal(s.indicators, 12);
+	assert_int_equal(s.unchanged, s.objects);
+}
+
+static void test_corpus_schemas_are_not_stix(void **state)
+{
+	struct fixture *f = *state;
+	struct snapshot before, after;
+	size_t ok = 0, failed = 0;
+
+	if (!tu_have_corpus())
+		skip();
+	snap(f, &before);
+	/* JSON Schema documents are JSON but not STIX objects: each is refused */
+	import_dir_files(f, "stix/cti-stix2-json-schemas/schemas/sdos", &ok, &failed, false);
+	import_dir_files(f, "stix/cti-stix2-json-schemas/schemas/common", &ok, &failed, false);
+	assert_true(failed >= 19);
+	snap(f, &after);
+	assert_same(&before, &after);
+}
+
+static void test_corpus_misp(void **state)
+{
+	struct fixture *f = *state;
+	struct ent_import_summary s;
+	size_t ok = 0, failed = 0;
+
+	if (!tu_have_corpus())
+		skip();
+	import_dir_files(f, "misp/events-eset", &ok, &failed, true);
+	import_dir_files(f, "misp/events-pymisp-testdata", &ok, &failed, true);
+	assert_int_equal(ok, 11 + 8);
+	must_import(f, tu_corpus("misp/feed-crowdsec-alerts"), &s);
+	assert_string_equal(s.format, "misp-feed");
+	assert_true(s.indicators > 0);
+	assert_int_equal(s.indicators, s.observables);
+	/* again: nothing new */
+	must_import(f, tu_corpus("misp/feed-crowdsec-alerts"), &s);
+	assert_int_equal(s.added, 0);
+	assert_int_equal(s.unchanged, s.objects);
+}
+
+static void test_corpus_lists(void **state)
+{
+	static const char *const lists[] = {
+		"crowdsec-feed-all-7d.txt",       "crowdsec-feed-all-7d_v4.txt",
+		"eset-glupteba_samples.md5",      "eset-glupteba_samples.sha1",
+		"eset-glupteba_samples.sha256",   "eset-oceanlotus_samples.md5",
+		"eset-oceanlotus_samples.sha1",   "eset-oceanlotus_samples.sha256",
+		"maltrail-malware_emotet.txt",    "maltrail-malware_qakbot.txt",
+		"maltrail-mass_scanner_cidr.txt", "maltrail-suspicious_dns_tunneling_service.txt",
+		"maltrail-suspicious_ipinfo.txt",
+	};
+	struct fixture *f = *state;
+	struct ent_import_summary s;
+
+	if (!tu_have_corpus())
+		skip();
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		char rel[256];
+
+		snprintf(rel, sizeof(rel), "misp/lists/%s", lists[i]);
+		must_import(f, tu_corpus(rel), &s);
+		assert_string_equal(s.format, "csv");
+		assert_true(s.indicators > 0);
+	}
+	/* 60 addresses, one per line (wc -l) */
+	must_import(f, tu_corpus("misp/lists/crowdsec-feed-all-7d_v4.txt"), &s);
+	assert_int_equal(s.objects, 60);
+	assert_int_equal(s.unchanged, 60);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_base_and_idempotence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_supersede_history_revoke, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failures_change_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_and_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corpus_stix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corpus_schemas_are_not_stix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corpus_misp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corpus_lists, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
