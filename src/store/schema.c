@@ -41,7 +41,8 @@ static const char *const migrations[] = {
 	"  import_id INTEGER NOT NULL REFERENCES imports(id),"
 	"  json TEXT NOT NULL,"
 	"  UNIQUE (stix_id, version_ms));"
-	"CREATE INDEX objects_current_type ON objects(type, stix_id) WHERE is_current = 1;"
+	/* (type, rowid): new rows append at the end of their type's range */
+	"CREATE INDEX objects_current_type ON objects(type) WHERE is_current = 1;"
 	/* which source delivered which version, and when */
 	"CREATE TABLE provenance ("
 	"  object_rowid INTEGER NOT NULL REFERENCES objects(rowid) ON DELETE CASCADE,"

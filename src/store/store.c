@@ -19,10 +19,9 @@
 #include "core/timefmt.h"
 
 static const char *const stmt_sql[ST_COUNT] = {
-	[ST_OBJ_FIND_CURRENT] = "SELECT rowid, version_ms FROM objects "
-				"WHERE stix_id = ?1 AND is_current = 1",
-	[ST_OBJ_FIND_VERSION] = "SELECT rowid, import_id, json = ?3 FROM objects "
-				"WHERE stix_id = ?1 AND version_ms = ?2",
+	/* every version of an id: usually none or one, so one probe decides */
+	[ST_OBJ_FIND] = "SELECT rowid, version_ms, is_current, import_id, json = ?2 FROM objects "
+			"WHERE stix_id = ?1",
 	[ST_OBJ_INSERT] = "INSERT INTO objects (stix_id, type, version_ms, is_current, revoked, "
 			  "created_by_ref, confidence, tlp, name, pattern_type, valid_from, "
 			  "valid_until, not_matchable, import_id, json) "
@@ -245,43 +244,36 @@ int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_
 	bool is_current;
 	int rc;
 
-	/* the same version already stored? */
-	st = s->stmt[ST_OBJ_FIND_VERSION];
+	st = s->stmt[ST_OBJ_FIND];
 	sqlite3_bind_text(st, 1, o->stix_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, o->version_ms);
-	sqlite3_bind_text(st, 3, o->json, (int)o->json_len, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	sqlite3_bind_text(st, 2, o->json, (int)o->json_len, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t found = sqlite3_column_int64(st, 0);
-		int64_t found_import = sqlite3_column_int64(st, 1);
-		bool same = sqlite3_column_int(st, 2) != 0;
+		int64_t version = sqlite3_column_int64(st, 1);
 
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		if (found_import == import_id) {
+		if (sqlite3_column_int(st, 2)) {
+			cur_rowid = found;
+			cur_version = version;
+		}
+		if (version == o->version_ms) {
+			bool same = sqlite3_column_int(st, 4) != 0;
+			bool this_import = sqlite3_column_int64(st, 3) == import_id;
+
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
 			/* the same input repeating itself word for word is harmless;
 			 * two different objects claiming one version are not */
-			*result = same ? ENT_PUT_UNCHANGED : ENT_PUT_DUPLICATE;
-			return ENT_OK;
+			if (this_import) {
+				*result = same ? ENT_PUT_UNCHANGED : ENT_PUT_DUPLICATE;
+				return ENT_OK;
+			}
+			*result = ENT_PUT_UNCHANGED;
+			return add_provenance(s, found, source_id, import_id, errbuf);
 		}
-		*result = ENT_PUT_UNCHANGED;
-		return add_provenance(s, found, source_id, import_id, errbuf);
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE)
-		return ent_store_sqlerr(s, errbuf, "object lookup");
-
-	st = s->stmt[ST_OBJ_FIND_CURRENT];
-	sqlite3_bind_text(st, 1, o->stix_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		cur_rowid = sqlite3_column_int64(st, 0);
-		cur_version = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return ent_store_sqlerr(s, errbuf, "object lookup");
 
 	is_current = cur_rowid < 0 || o->version_ms > cur_version;

@@ -7,8 +7,7 @@
 #include "store/store.h"
 
 enum store_stmt {
-	ST_OBJ_FIND_CURRENT,
-	ST_OBJ_FIND_VERSION,
+	ST_OBJ_FIND,
 	ST_OBJ_INSERT,
 	ST_OBJ_UNSET_CURRENT,
 	ST_OBS_INSERT,

@@ -1,0 +1,123 @@
+/* import_queue.c - the bounded SPSC queue of prepared objects (see import_queue.h). */
+#include "feed/import_queue.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+struct ent_import_queue {
+	pthread_mutex_t lock;
+	pthread_cond_t not_full;
+	pthread_cond_t not_empty;
+	struct ent_prepared *slots;
+	size_t n;
+	size_t head;  /* next slot the consumer pops */
+	size_t count; /* full slots */
+	bool closed;
+	bool aborted;
+	bool producer_waits; /* signal only a side that sleeps: no futex per item */
+	bool consumer_waits;
+};
+
+struct ent_import_queue *ent_import_queue_new(size_t slots)
+{
+	struct ent_import_queue *q = calloc(1, sizeof(*q));
+
+	if (q == NULL)
+		return NULL;
+	q->slots = calloc(slots, sizeof(*q->slots));
+	if (q->slots == NULL) {
+		free(q);
+		return NULL;
+	}
+	for (size_t i = 0; i < slots; i++)
+		ent_prepared_init(&q->slots[i]);
+	q->n = slots;
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->not_full, NULL);
+	pthread_cond_init(&q->not_empty, NULL);
+	return q;
+}
+
+void ent_import_queue_free(struct ent_import_queue *q)
+{
+	if (q == NULL)
+		return;
+	for (size_t i = 0; i < q->n; i++)
+		ent_prepared_free(&q->slots[i]);
+	free(q->slots);
+	pthread_mutex_destroy(&q->lock);
+	pthread_cond_destroy(&q->not_full);
+	pthread_cond_destroy(&q->not_empty);
+	free(q);
+}
+
+struct ent_prepared *ent_import_queue_slot(struct ent_import_queue *q)
+{
+	struct ent_prepared *p = NULL;
+
+	pthread_mutex_lock(&q->lock);
+	while (q->count == q->n && !q->aborted) {
+		q->producer_waits = true;
+		pthread_cond_wait(&q->not_full, &q->lock);
+		q->producer_waits = false;
+	}
+	if (!q->aborted)
+		p = &q->slots[(q->head + q->count) % q->n];
+	pthread_mutex_unlock(&q->lock);
+	if (p != NULL)
+		ent_prepared_clear(p);
+	return p;
+}
+
+void ent_import_queue_push(struct ent_import_queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->count++;
+	/* wake the consumer once a batch is ready, not for every object */
+	if (q->consumer_waits && q->count >= q->n / 4)
+		pthread_cond_signal(&q->not_empty);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void ent_import_queue_close(struct ent_import_queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->closed = true;
+	pthread_cond_signal(&q->not_empty);
+	pthread_mutex_unlock(&q->lock);
+}
+
+struct ent_prepared *ent_import_queue_pop(struct ent_import_queue *q)
+{
+	struct ent_prepared *p = NULL;
+
+	pthread_mutex_lock(&q->lock);
+	while (q->count == 0 && !q->closed) {
+		q->consumer_waits = true;
+		pthread_cond_wait(&q->not_empty, &q->lock);
+		q->consumer_waits = false;
+	}
+	if (q->count > 0)
+		p = &q->slots[q->head];
+	pthread_mutex_unlock(&q->lock);
+	return p;
+}
+
+void ent_import_queue_release(struct ent_import_queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->head = (q->head + 1) % q->n;
+	q->count--;
+	if (q->producer_waits && q->count <= q->n / 2)
+		pthread_cond_signal(&q->not_full);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void ent_import_queue_abort(struct ent_import_queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->aborted = true;
+	pthread_cond_signal(&q->not_full);
+	pthread_mutex_unlock(&q->lock);
+}

@@ -1,0 +1,54 @@
+/*
+ * prepare.h - turning one STIX object into what the store needs.
+ *
+ * Preparing is the CPU-heavy half of an import (JSON checks, the pattern
+ * parser, normalization); storing is the other half. The importer runs
+ * them on two threads, handing prepared objects over a bounded queue.
+ */
+#ifndef ENT_FEED_PREPARE_H
+#define ENT_FEED_PREPARE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/buf.h"
+#include "feed/import.h"
+#include "stix/object.h"
+#include "store/store.h"
+
+#define ENT_PREPARED_MAX_OBS 256
+
+struct ent_prepared {
+	json_t *obj;      /* owned: so's strings point into it */
+	char *json_owned; /* owned text when it is not borrowed from the input */
+	const char *json; /* the object's text as stored */
+	size_t json_len;
+	struct ent_stix_object so;
+	struct ent_store_obs obs[ENT_PREPARED_MAX_OBS];
+	size_t n_obs;
+	const char *not_matchable; /* NULL, or points to reason */
+	char reason[128];
+	char where[160];   /* "objects[3]", "line 12", ... */
+	size_t offset;     /* byte offset in the input, when has_offset */
+	bool has_offset;
+	struct ent_buf values; /* the normalized values, NUL-separated */
+};
+
+void ent_prepared_init(struct ent_prepared *p);
+/* Releases what the slot holds, keeping its buffers for reuse. */
+void ent_prepared_clear(struct ent_prepared *p);
+void ent_prepared_free(struct ent_prepared *p);
+
+/*
+ * Checks obj (the slot takes ownership of it in every case) and reduces an
+ * indicator's pattern to normalized observables. Counts objects,
+ * indicators, observables and not-matchable reasons into sum.
+ * ENT_EINVAL with errbuf filled when the object is not valid.
+ */
+int ent_prepare_object(struct ent_prepared *p, json_t *obj, struct ent_import_summary *sum,
+		       char *errbuf) ENT_MUST_CHECK;
+
+/* Adds one to the count of a not-matchable reason. */
+void ent_import_count_reason(struct ent_import_summary *sum, const char *reason);
+
+#endif
