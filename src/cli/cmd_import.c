@@ -68,7 +68,7 @@ static void print_json(const char *path, const struct ent_import_summary *s, con
 		json_object_set_new(reasons, s->reasons[i].reason,
 				    json_integer((json_int_t)s->reasons[i].count));
 	json_object_set_new(o, "not_matchable_reasons", reasons);
-	json_object_set_new(o, "elapsed_s", json_real(s->elapsed_s));
+	json_object_set_new(o, "elapsed_s", json_real((double)(long long)(s->elapsed_s * 1000 + 0.5) / 1000));
 	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (text != NULL)
 		puts(text);
