@@ -1,6 +1,6 @@
 /*
  * test_import.c - importing into the store: versions, idempotence, errors
- * that leave the store untouched, and every corpus file.
+ * that leave the store untouched, and every corpus file (ENT_TEST_HAS_CORPUS).
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -332,8 +332,6 @@ static void test_corpus_stix(void **state)
 	struct ent_import_summary s;
 	size_t ok = 0, failed = 0;
 
-	if (!tu_have_corpus())
-		skip();
 	import_dir_files(f, "stix/cti-stix2-json-schemas/examples", &ok, &failed, true);
 	import_dir_files(f, "stix/cti-stix2-json-schemas/examples/threat-reports", &ok, &failed,
 			 true);
@@ -359,8 +357,6 @@ static void test_corpus_schemas_are_not_stix(void **state)
 	struct snapshot before, after;
 	size_t ok = 0, failed = 0;
 
-	if (!tu_have_corpus())
-		skip();
 	snap(f, &before);
 	/* JSON Schema documents are JSON but not STIX objects: each is refused */
 	import_dir_files(f, "stix/cti-stix2-json-schemas/schemas/sdos", &ok, &failed, false);
@@ -376,8 +372,6 @@ static void test_corpus_misp(void **state)
 	struct ent_import_summary s;
 	size_t ok = 0, failed = 0;
 
-	if (!tu_have_corpus())
-		skip();
 	import_dir_files(f, "misp/events-eset", &ok, &failed, true);
 	import_dir_files(f, "misp/events-pymisp-testdata", &ok, &failed, true);
 	assert_int_equal(ok, 11 + 8);
@@ -405,8 +399,6 @@ static void test_corpus_lists(void **state)
 	struct fixture *f = *state;
 	struct ent_import_summary s;
 
-	if (!tu_have_corpus())
-		skip();
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		char rel[256];
 
@@ -421,18 +413,21 @@ static void test_corpus_lists(void **state)
 	assert_int_equal(s.unchanged, 60);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest unit[] = {
 		cmocka_unit_test_setup_teardown(test_base_and_idempotence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_supersede_history_revoke, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failures_change_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_and_empty, setup, teardown),
+	};
+	const struct CMUnitTest corpus[] = {
 		cmocka_unit_test_setup_teardown(test_corpus_stix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corpus_schemas_are_not_stix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corpus_misp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corpus_lists, setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return tu_run_groups(argc, argv, unit, sizeof(unit) / sizeof(unit[0]), corpus,
+			     sizeof(corpus) / sizeof(corpus[0]));
 }

@@ -1,6 +1,12 @@
 /* testutil.c - see testutil.h. */
 #include "testutil.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,4 +64,18 @@ const char *tu_corpus(const char *rel)
 
 	snprintf(path, sizeof(path), "%s/corpus/%s", ENT_SHARED_DIR, rel);
 	return path;
+}
+
+int tu_run_groups(int argc, char **argv, const struct CMUnitTest *unit, size_t n_unit,
+		  const struct CMUnitTest *corpus, size_t n_corpus)
+{
+	if (argc > 1 && strcmp(argv[1], "--corpus") == 0) {
+		if (!tu_have_corpus()) {
+			printf("SKIPPED: %zu corpus tests: %s/corpus is absent\n", n_corpus,
+			       ENT_SHARED_DIR);
+			return 77;
+		}
+		return _cmocka_run_group_tests("corpus", corpus, n_corpus, NULL, NULL);
+	}
+	return _cmocka_run_group_tests("unit", unit, n_unit, NULL, NULL);
 }
