@@ -14,6 +14,8 @@ static const struct {
 	{"init", init_main, "Creates a node home: store, identity, keys and configuration"},
 	{"import", import_main, "Imports intelligence: STIX 2.1 bundles, MISP events and feeds, CSV"},
 	{"indicators", indicators_main, "Lists indicators, or shows one with all its versions"},
+	{"scan", scan_main, "Finds the indicators in pcap/pcapng files: alerts and sightings"},
+	{"sightings", sightings_main, "Lists what the scans saw, per indicator"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

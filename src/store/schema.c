@@ -57,6 +57,34 @@ static const char *const migrations[] = {
 	"  value TEXT NOT NULL,"
 	"  PRIMARY KEY (object_rowid, kind, value)) WITHOUT ROWID;"
 	"CREATE INDEX observables_kind_value ON observables(kind, value);",
+
+	/* 1 -> 2: scans and the sightings they made */
+	"CREATE TABLE scans ("
+	"  id INTEGER PRIMARY KEY,"
+	"  started_ms INTEGER NOT NULL,"
+	"  inputs TEXT NOT NULL,"
+	"  packets INTEGER, bytes INTEGER, flows INTEGER, alerts INTEGER);"
+	/* per indicator (by STIX id, so sightings outlive new versions) and scan */
+	"CREATE TABLE sightings ("
+	"  id INTEGER PRIMARY KEY,"
+	"  indicator_id TEXT NOT NULL,"
+	"  scan_id INTEGER NOT NULL REFERENCES scans(id),"
+	"  count INTEGER NOT NULL,"
+	"  first_seen_ms INTEGER NOT NULL,"
+	"  last_seen_ms INTEGER NOT NULL,"
+	"  UNIQUE (indicator_id, scan_id));"
+	/* the flows of a sighting (the first ENT_SIGHTING_MAX_FLOWS of them) */
+	"CREATE TABLE sighting_flows ("
+	"  sighting_id INTEGER NOT NULL REFERENCES sightings(id) ON DELETE CASCADE,"
+	"  flow_id INTEGER NOT NULL,"
+	"  seen_ms INTEGER NOT NULL,"
+	"  src TEXT NOT NULL, src_port INTEGER NOT NULL,"
+	"  dst TEXT NOT NULL, dst_port INTEGER NOT NULL,"
+	"  proto INTEGER NOT NULL,"
+	"  where_seen TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (sighting_id, flow_id, where_seen, value)) WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -141,6 +141,71 @@ int ent_store_versions_foreach(struct ent_store *s, const char *stix_id,
 			       int (*fn)(void *ctx, const struct ent_store_version *v), void *ctx,
 			       char *errbuf) ENT_MUST_CHECK;
 
+/* ---- what the sensor matches, and what it saw ---- */
+
+/* One observable of one active indicator: the current version, not
+ * revoked, valid at now (valid_from <= now < valid_until). Borrowed. */
+struct ent_store_active_obs {
+	const char *stix_id;
+	const char *name;
+	const char *source;
+	const char *created_by_ref;
+	const char *tlp;
+	int confidence; /* -1 when absent */
+	enum ent_obs_kind kind;
+	const char *value;
+};
+
+/* Calls fn for every observable of every active indicator, grouped by
+ * indicator (consecutive calls with the same stix_id). */
+int ent_store_active_observables_foreach(struct ent_store *s, int64_t now_ms,
+					 int (*fn)(void *ctx, const struct ent_store_active_obs *o),
+					 void *ctx, char *errbuf) ENT_MUST_CHECK;
+
+/* Most flows kept per sighting; the count goes on beyond it. */
+#define ENT_SIGHTING_MAX_FLOWS 1000
+
+/* Records the start of a scan over inputs (a human-readable list). */
+int ent_store_scan_begin(struct ent_store *s, const char *inputs, int64_t *scan_id,
+			 char *errbuf) ENT_MUST_CHECK;
+int ent_store_scan_end(struct ent_store *s, int64_t scan_id, uint64_t packets, uint64_t bytes,
+		       uint64_t flows, uint64_t alerts, char *errbuf) ENT_MUST_CHECK;
+
+struct ent_store_sighting_flow {
+	uint64_t flow_id;
+	int64_t seen_ms;
+	const char *src, *dst;
+	uint16_t src_port, dst_port;
+	uint8_t proto;
+	const char *where; /* "flow", "dns.qry.name", "tls.sni", ... */
+	enum ent_obs_kind kind;
+	const char *value;
+};
+
+/* Records what one scan saw of one indicator: count alerts (flows) between
+ * first_ms and last_ms, and up to ENT_SIGHTING_MAX_FLOWS of the flows. */
+int ent_store_sighting_put(struct ent_store *s, int64_t scan_id, const char *indicator_id,
+			   uint64_t count, int64_t first_ms, int64_t last_ms,
+			   const struct ent_store_sighting_flow *flows, size_t n_flows,
+			   char *errbuf) ENT_MUST_CHECK;
+
+/* A sighting aggregated over every scan: STIX Sighting semantics. */
+struct ent_store_sighting {
+	const char *indicator_id;
+	const char *name;    /* the indicator's current name, may be NULL */
+	const char *source;  /* who delivered the indicator */
+	const char *created_by_ref;
+	uint64_t count;
+	int64_t first_seen_ms;
+	int64_t last_seen_ms;
+	uint64_t scans;
+	const char *flows; /* "src:port -> dst:port proto where value\n..." (the latest 20) */
+};
+
+int ent_store_sightings_foreach(struct ent_store *s,
+				int (*fn)(void *ctx, const struct ent_store_sighting *sg),
+				void *ctx, char *errbuf) ENT_MUST_CHECK;
+
 /* Row counts of every table, for tests that check a failed import changed
  * nothing: fills up to max "table=count" pairs, returns how many. */
 struct ent_store_table_count {

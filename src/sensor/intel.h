@@ -1,0 +1,47 @@
+/*
+ * intel.h - the intelligence a scan matches against: the active indicators
+ * of the store compiled into an immutable matcher, and a table of what
+ * each matcher reference stands for (the indicator and its context).
+ *
+ * Built once per scan, then shared read-only by every worker thread.
+ */
+#ifndef ENT_SENSOR_INTEL_H
+#define ENT_SENSOR_INTEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "match/matcher.h"
+#include "store/store.h"
+
+struct ent_intel_indicator {
+	char *stix_id;
+	char *name; /* may be NULL */
+	char *source;
+	char *created_by_ref; /* may be NULL */
+	char *tlp;            /* may be NULL */
+	int confidence;       /* -1 when absent */
+};
+
+struct ent_intel {
+	struct ent_matcher *matcher;
+	struct ent_intel_indicator *ind; /* indexed by matcher ref */
+	size_t n_ind;
+	size_t n_obs;
+	size_t skipped_confidence; /* indicators below min_confidence */
+};
+
+struct ent_intel_policy {
+	int64_t now_ms;      /* validity is judged at this time */
+	bool subdomains;     /* domain indicators also match subdomains */
+	int min_confidence;  /* below it an indicator never alerts; absent counts as 100 */
+};
+
+/* Compiles the store's active indicators. Caller frees with ent_intel_free. */
+int ent_intel_load(struct ent_store *s, const struct ent_intel_policy *policy,
+		   struct ent_intel **out, char *errbuf) ENT_MUST_CHECK;
+void ent_intel_free(struct ent_intel *in);
+
+#endif
