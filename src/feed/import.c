@@ -27,6 +27,7 @@
 #include "core/timefmt.h"
 #include "feed/csv.h"
 #include "feed/import_queue.h"
+#include "feed/jsonlist.h"
 #include "feed/misp.h"
 #include "feed/prepare.h"
 #include "feed/sink.h"
@@ -199,6 +200,30 @@ static bool is_json_start(const char *d, size_t len)
 	return i < len && (d[i] == '{' || d[i] == '[');
 }
 
+/* A JSON document that is a plain list: its values, imported as lines. */
+static int import_json_list(struct import_ctx *ctx, json_t *root, const struct ent_feed_opts *fo,
+			    const struct ent_feed_sink *sink, char *errbuf)
+{
+	struct ent_buf lines;
+	long n;
+	int rc;
+
+	ent_buf_init(&lines, ctx->len + 64);
+	n = ent_jsonlist_extract(root, ctx->opts->column_name, &lines);
+	if (n <= 0) {
+		ent_buf_free(&lines);
+		return ent_errf(errbuf, ENT_EINVAL,
+				"JSON that is neither STIX 2.1 (no top-level 'type'), nor a MISP "
+				"event, nor a list (no array of values)");
+	}
+	snprintf(ctx->sum->format, sizeof(ctx->sum->format), "json-list");
+	rc = ent_csv_convert(lines.data, lines.len, fo, sink, errbuf);
+	if (rc != ENT_OK)
+		ent_err_prefix(errbuf, "the list's values");
+	ent_buf_free(&lines);
+	return rc;
+}
+
 /* Runs the input's converter; every object goes into the queue. */
 static int produce(struct import_ctx *ctx, char *errbuf)
 {
@@ -233,9 +258,7 @@ static int produce(struct import_ctx *ctx, char *errbuf)
 			snprintf(ctx->sum->format, sizeof(ctx->sum->format), "misp");
 			rc = ent_misp_convert_event(root, &fo, &sink, errbuf);
 		} else {
-			rc = ent_errf(errbuf, ENT_EINVAL,
-				      "JSON that is neither STIX 2.1 (no top-level 'type') nor a "
-				      "MISP event");
+			rc = import_json_list(ctx, root, &fo, &sink, errbuf);
 		}
 		json_decref(root);
 		return rc;

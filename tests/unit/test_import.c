@@ -274,6 +274,34 @@ static void test_failures_change_nothing(void **state)
 	}
 }
 
+static void test_json_list(void **state)
+{
+	struct fixture *f = *state;
+	struct ent_import_summary s;
+	char path[512], err[ENT_ERRBUF_SIZE];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/list.json", f->dir);
+	fp = fopen(path, "w");
+	fputs("{\"generated\": \"2026-01-01\", \"token\": \"evil.example\",\n"
+	      " \"items\": [{\"family\": \"v4\", \"ip\": \"192.0.2.1\"},\n"
+	      "           {\"ip\": \"192.0.2.2\", \"note\": \"x\"}],\n"
+	      " \"more\": {\"blockList\": [\"bad.example\", \"http://bad.example/x\"]}}\n",
+	      fp);
+	fclose(fp);
+	must_import(f, path, &s);
+	assert_string_equal(s.format, "json-list");
+	/* the two items and the two strings of blockList; not the token */
+	assert_int_equal(s.indicators, 4);
+	assert_int_equal(s.observables, 4);
+	/* a JSON document with no list in it is refused */
+	fp = fopen(path, "w");
+	fputs("{\"a\": {\"b\": 1}}", fp);
+	fclose(fp);
+	assert_int_equal(import(f, path, &s, err), ENT_EINVAL);
+	assert_non_null(strstr(err, "nor a list"));
+}
+
 static void test_missing_and_empty(void **state)
 {
 	struct fixture *f = *state;
@@ -407,6 +435,17 @@ static void test_corpus_lists(void **state)
 		assert_string_equal(s.format, "csv");
 		assert_true(s.indicators > 0);
 	}
+	/* JSON lists: 60 items (python3: len(d['items'])) and 503 domains
+	 * (len(d['duvelDetails']['blockList'])) */
+	must_import(f, tu_corpus("misp/lists/crowdsec-feed-all-7d.json"), &s);
+	assert_string_equal(s.format, "json-list");
+	assert_int_equal(s.indicators, 60);
+	must_import(f, tu_corpus("misp/lists/eset-dnsbirthday_rqz-dnsduvel_blocklist.json"), &s);
+	assert_int_equal(s.indicators, 503);
+	assert_int_equal(s.observables, 503);
+	/* the same addresses as the text list: the same indicators */
+	must_import(f, tu_corpus("misp/lists/crowdsec-feed-all-7d.txt"), &s);
+	assert_true(s.unchanged > 0 || s.added > 0);
 	/* 60 addresses, one per line (wc -l) */
 	must_import(f, tu_corpus("misp/lists/crowdsec-feed-all-7d_v4.txt"), &s);
 	assert_int_equal(s.objects, 60);
@@ -420,6 +459,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_supersede_history_revoke, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failures_change_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_and_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_list, setup, teardown),
 	};
 	const struct CMUnitTest corpus[] = {
 		cmocka_unit_test_setup_teardown(test_corpus_stix, setup, teardown),
