@@ -59,7 +59,7 @@ enum ent_obs_kind ent_obs_kind_from_name(const char *name);
  * For ENT_OBS_IPV4 and ENT_OBS_IPV6 a CIDR network is accepted.
  */
 int ent_obs_normalize(enum ent_obs_kind kind, const char *value, size_t len, char *out,
-		      size_t outsz, char *errbuf) ENT_MUST_CHECK;
+                      size_t outsz, char *errbuf) ENT_MUST_CHECK;
 
 /*
  * Guesses the kind of a bare value as found in a plain list: IPv4 / IPv6
@@ -68,5 +68,14 @@ int ent_obs_normalize(enum ent_obs_kind kind, const char *value, size_t len, cha
  * nothing fits.
  */
 enum ent_obs_kind ent_obs_detect(const char *value, size_t len);
+
+/*
+ * ent_obs_detect and ent_obs_normalize in one pass: returns the detected
+ * kind and leaves the normalized value in out (outsz bytes, NUL-terminated),
+ * or returns ENT_OBS_NONE with out set to "". Detection does not accept a
+ * port after an address ("1.2.3.4:80"); callers that meet that form (plain
+ * lists) strip it first.
+ */
+enum ent_obs_kind ent_obs_detect_normalize(const char *value, size_t len, char *out, size_t outsz);
 
 #endif

@@ -18,6 +18,7 @@
 #include "sensor/scanInt.h"
 
 #define BATCH_BYTES (1u << 20)
+#define END_OF_FILE UINT32_MAX /* a pkt_hdr caplen: the file ended, close its flows */
 #define QUEUE_DEPTH 8
 
 struct pkt_hdr {
@@ -61,6 +62,10 @@ static void process_batch(struct thread_ctx *t, struct batch *b)
 		memcpy(&h, b->data + off, sizeof(h));
 		off += sizeof(h);
 		t->w.pcap_name = t->paths[h.file];
+		if (h.caplen == END_OF_FILE) {
+			ent_pipeline_finish(t->w.pipe);
+			continue;
+		}
 		ent_pipeline_packet(t->w.pipe, h.frame, &h.ts, h.linktype, b->data + off, h.caplen,
 				    h.wirelen);
 		off += (h.caplen + 7) & ~7u;
@@ -115,12 +120,13 @@ static void hand_over(struct thread_ctx *t)
 
 static void enqueue(struct thread_ctx *t, const struct pkt_hdr *h, const uint8_t *data)
 {
-	size_t need = sizeof(*h) + ((h->caplen + 7) & ~7u);
+	size_t need = sizeof(*h) + (h->caplen == END_OF_FILE ? 0 : ((h->caplen + 7) & ~7u));
 
 	if (t->cur->used + need > BATCH_BYTES)
 		hand_over(t);
 	memcpy(t->cur->data + t->cur->used, h, sizeof(*h));
-	memcpy(t->cur->data + t->cur->used + sizeof(*h), data, h->caplen);
+	if (h->caplen != END_OF_FILE)
+		memcpy(t->cur->data + t->cur->used + sizeof(*h), data, h->caplen);
 	t->cur->used += need;
 }
 
@@ -297,8 +303,8 @@ int ent_scan_run(const struct ent_intel *intel, char *const *paths, size_t n_pat
 		}
 		res->files++;
 		linktype = ent_pcap_file_linktype(pf);
-		for (unsigned i = 0; i < n; i++)
-			ts[i].w.pcap_name = paths[f];
+		if (n == 1)
+			ts[0].w.pcap_name = paths[f]; /* workers read it from each packet */
 		while ((r = ent_pcap_file_next(pf, &rec, ferr)) == 1) {
 			res->packets++;
 			res->bytes += rec.caplen;
@@ -325,6 +331,16 @@ int ent_scan_run(const struct ent_intel *intel, char *const *paths, size_t n_pat
 				ent_progress_update(&prog, done_bytes + ent_pcap_file_offset(pf),
 						    extra);
 			}
+		}
+		/* each file is a capture of its own: its flows end with it, so the
+		 * result does not depend on how flows were spread over workers */
+		if (n == 1) {
+			ent_pipeline_finish(ts[0].w.pipe);
+		} else {
+			struct pkt_hdr eof = {.caplen = END_OF_FILE, .file = (uint32_t)f};
+
+			for (unsigned i = 0; i < n; i++)
+				enqueue(&ts[i], &eof, NULL);
 		}
 		done_bytes += ent_pcap_file_offset(pf);
 		if (r < 0) {

@@ -50,17 +50,17 @@ static void rec_free(struct rec *r)
 }
 
 static const struct ent_feed_opts base_opts = {
-	.source = "test",
-	.default_tlp = NULL,
-	.default_confidence = -1,
-	.forced_kind = ENT_OBS_NONE,
-	.column = 0,
-	.column_name = NULL,
-	.timestamp_ms = 1700000000000, /* 2023-11-14T22:13:20.000Z */
+    .source = "test",
+    .default_tlp = NULL,
+    .default_confidence = -1,
+    .forced_kind = ENT_OBS_NONE,
+    .column = 0,
+    .column_name = NULL,
+    .timestamp_ms = 1700000000000, /* 2023-11-14T22:13:20.000Z */
 };
 
 static int run(const char *data, size_t len, const struct ent_feed_opts *o, struct rec *r,
-	       char *err)
+               char *err)
 {
 	struct ent_feed_sink s = {rec_object, rec_skip, r};
 
@@ -105,19 +105,19 @@ static const char *skip_at(struct rec *r, size_t i)
 static void test_plain_list(void **state)
 {
 	static const char text[] = "\xef\xbb\xbf# a maltrail-like list\r\n"
-				   "\r\n"
-				   "1.2.3.4:8080\r\n"        /* line 3: address, port dropped */
-				   "evil.example/path/x.php\r\n" /* 4: url */
-				   "10.1.2.3/8 # a network\r\n"  /* 5: CIDR, comment dropped */
-				   "   # indented comment\n"     /* not a data line */
-				   "/only/a/path/\n"             /* 7: skipped */
-				   "Sub.Evil.Example\n"          /* 8: domain */
-				   "[2001:DB8::1]:443\n"         /* 9: IPv6 */
-				   "http://Evil.example:80/%7Ex\n" /* 10: url */
-				   "d41d8cd98f00b204e9800998ecf8427e\n" /* 11: md5 */
-				   "bad@@example\n"              /* 12: skipped */
-				   "\t192.0.2.1\t\n"             /* 13: trimmed */
-				   "no-newline-at-end.example";  /* 14 */
+	                           "\r\n"
+	                           "1.2.3.4:8080\r\n"            /* line 3: address, port dropped */
+	                           "evil.example/path/x.php\r\n" /* 4: url */
+	                           "10.1.2.3/8 # a network\r\n"  /* 5: CIDR, comment dropped */
+	                           "   # indented comment\n"     /* not a data line */
+	                           "/only/a/path/\n"             /* 7: skipped */
+	                           "Sub.Evil.Example\n"          /* 8: domain */
+	                           "[2001:DB8::1]:443\n"         /* 9: IPv6 */
+	                           "http://Evil.example:80/%7Ex\n"      /* 10: url */
+	                           "d41d8cd98f00b204e9800998ecf8427e\n" /* 11: md5 */
+	                           "bad@@example\n"                     /* 12: skipped */
+	                           "\t192.0.2.1\t\n"                    /* 13: trimmed */
+	                           "no-newline-at-end.example";         /* 14 */
 	char err[ENT_ERRBUF_SIZE];
 	struct rec r;
 	json_t *o;
@@ -135,7 +135,8 @@ static void test_plain_list(void **state)
 	assert_string_equal(pattern(&r, 3), "[domain-name:value = 'sub.evil.example']");
 	assert_string_equal(pattern(&r, 4), "[ipv6-addr:value = '2001:db8::1']");
 	assert_string_equal(pattern(&r, 5), "[url:value = 'http://evil.example/~x']");
-	assert_string_equal(pattern(&r, 6), "[file:hashes.'MD5' = 'd41d8cd98f00b204e9800998ecf8427e']");
+	assert_string_equal(pattern(&r, 6),
+	                    "[file:hashes.'MD5' = 'd41d8cd98f00b204e9800998ecf8427e']");
 	assert_string_equal(pattern(&r, 7), "[ipv4-addr:value = '192.0.2.1']");
 	assert_string_equal(pattern(&r, 8), "[domain-name:value = 'no-newline-at-end.example']");
 	assert_string_equal(where(&r, 8), "line 14");
@@ -147,11 +148,11 @@ static void test_plain_list(void **state)
 	assert_string_equal(json_string_value(json_object_get(o, "type")), "indicator");
 	assert_string_equal(json_string_value(json_object_get(o, "name")), "1.2.3.4");
 	assert_string_equal(json_string_value(json_object_get(o, "created")),
-			    "2023-11-14T22:13:20.000Z");
+	                    "2023-11-14T22:13:20.000Z");
 	assert_string_equal(json_string_value(json_object_get(o, "modified")),
-			    "2023-11-14T22:13:20.000Z");
+	                    "2023-11-14T22:13:20.000Z");
 	assert_string_equal(json_string_value(json_object_get(o, "valid_from")),
-			    "2023-11-14T22:13:20.000Z");
+	                    "2023-11-14T22:13:20.000Z");
 	assert_null(json_object_get(o, "object_marking_refs"));
 	assert_null(json_object_get(o, "confidence"));
 	rec_free(&r);
@@ -167,10 +168,13 @@ static void test_ids_deterministic(void **state)
 
 	assert_int_equal(runs(text, &o, &r, err), ENT_OK);
 	/* UUIDv5 of "test" NUL "ipv4" NUL "1.2.3.4" */
-	ent_uuid_v5(ENT_UUID_NAMESPACE, "test\0ipv4\0" "1.2.3.4", 17, uuid);
+	ent_uuid_v5(ENT_UUID_NAMESPACE,
+	            "test\0ipv4\0"
+	            "1.2.3.4",
+	            17, uuid);
 	snprintf(want, sizeof(want), "indicator--%s", uuid);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(r.objects, 0), "id")),
-			    want);
+	                    want);
 	first = strdup(json_string_value(json_object_get(json_array_get(r.objects, 1), "id")));
 	rec_free(&r);
 
@@ -178,14 +182,14 @@ static void test_ids_deterministic(void **state)
 	o.timestamp_ms = 1;
 	assert_int_equal(runs("# again\nEVIL.example.\n", &o, &r, err), ENT_OK);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(r.objects, 0), "id")),
-			    first);
+	                    first);
 	rec_free(&r);
 
 	/* another source: other ids */
 	o.source = "other";
 	assert_int_equal(runs("evil.example\n", &o, &r, err), ENT_OK);
 	assert_string_not_equal(
-		json_string_value(json_object_get(json_array_get(r.objects, 0), "id")), first);
+	    json_string_value(json_object_get(json_array_get(r.objects, 0), "id")), first);
 	rec_free(&r);
 	free(first);
 }
@@ -203,8 +207,8 @@ static void test_options(void **state)
 	assert_int_equal(runs("192.0.2.1\n", &o, &r, err), ENT_OK);
 	x = json_array_get(r.objects, 0);
 	assert_string_equal(
-		json_string_value(json_array_get(json_object_get(x, "object_marking_refs"), 0)),
-		"marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003");
+	    json_string_value(json_array_get(json_object_get(x, "object_marking_refs"), 0)),
+	    "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003");
 	assert_int_equal(json_integer_value(json_object_get(x, "confidence")), 75);
 	rec_free(&r);
 
@@ -216,10 +220,10 @@ static void test_options(void **state)
 	/* forced kind: JA4 is never detected, only forced */
 	o.forced_kind = ENT_OBS_JA4;
 	assert_int_equal(runs("T13D1516H2_8DAAF6152771_B186095E22B6\nevil.example\n", &o, &r, err),
-			 ENT_OK);
+	                 ENT_OK);
 	assert_int_equal(json_array_size(r.objects), 1);
 	assert_string_equal(pattern(&r, 0),
-			    "[x-tls-fingerprint:ja4 = 't13d1516h2_8daaf6152771_b186095e22b6']");
+	                    "[x-tls-fingerprint:ja4 = 't13d1516h2_8daaf6152771_b186095e22b6']");
 	assert_string_equal(skip_at(&r, 0), "invalid ja4 value|line 2");
 	rec_free(&r);
 
@@ -235,7 +239,7 @@ static void test_options(void **state)
 	o.forced_kind = ENT_OBS_JA3;
 	assert_int_equal(runs("E7D705A3286E19EA42F587B344EE6865\n", &o, &r, err), ENT_OK);
 	assert_string_equal(pattern(&r, 0),
-			    "[x-tls-fingerprint:ja3 = 'e7d705a3286e19ea42f587b344ee6865']");
+	                    "[x-tls-fingerprint:ja3 = 'e7d705a3286e19ea42f587b344ee6865']");
 	rec_free(&r);
 
 	/* --column 2 on a one-column list is refused */
@@ -263,11 +267,11 @@ static void test_options(void **state)
 static void test_csv_header_auto_column(void **state)
 {
 	static const char text[] = "id,first_seen,ip,comment\n"
-				   "1,2024-01-01,192.0.2.1,scanner\n"
-				   "2,2024-01-02,198.51.100.7/24,\"a, b\"\n"
-				   "3,2024-01-03,,empty\n"
-				   "4,2024-01-04\n"
-				   "5,2024-01-05,not an ip,x\n";
+	                           "1,2024-01-01,192.0.2.1,scanner\n"
+	                           "2,2024-01-02,198.51.100.7/24,\"a, b\"\n"
+	                           "3,2024-01-03,,empty\n"
+	                           "4,2024-01-04\n"
+	                           "5,2024-01-05,not an ip,x\n";
 	char err[ENT_ERRBUF_SIZE];
 	struct rec r;
 	(void)state;
@@ -288,10 +292,10 @@ static void test_csv_header_auto_column(void **state)
 static void test_csv_quoted(void **state)
 {
 	static const char text[] = "\"url\";\"note\"\r\n"
-				   "\"http://evil.example/a;b\";\"say \"\"hi\"\"\"\r\n"
-				   "\"http://evil.example/q?x=\"\"y\"\"\";x\r\n"
-				   "  \"evil.example\"  ;y\r\n"
-				   "\"unterminated;z\r\n";
+	                           "\"http://evil.example/a;b\";\"say \"\"hi\"\"\"\r\n"
+	                           "\"http://evil.example/q?x=\"\"y\"\"\";x\r\n"
+	                           "  \"evil.example\"  ;y\r\n"
+	                           "\"unterminated;z\r\n";
 	char err[ENT_ERRBUF_SIZE];
 	struct rec r;
 	(void)state;
@@ -309,8 +313,8 @@ static void test_csv_quoted(void **state)
 static void test_csv_column_choice(void **state)
 {
 	static const char tsv[] = "domain\tip\n"
-				  "evil.example\t192.0.2.1\n"
-				  "bad.example\t192.0.2.2\n";
+	                          "evil.example\t192.0.2.1\n"
+	                          "bad.example\t192.0.2.2\n";
 	struct ent_feed_opts o = base_opts;
 	char err[ENT_ERRBUF_SIZE];
 	struct rec r;
@@ -402,9 +406,9 @@ static void test_binary_and_limits(void **state)
 	/* a sink failure stops the conversion with its code */
 	r.objects = json_array(), r.wheres = json_array(), r.skips = json_array();
 	r.fail_at = 2;
-	assert_int_equal(ent_csv_convert("192.0.2.1\n192.0.2.2\n192.0.2.3\n", 30, &base_opts, &s,
-					 err),
-			 ENT_ESTORE);
+	assert_int_equal(
+	    ent_csv_convert("192.0.2.1\n192.0.2.2\n192.0.2.3\n", 30, &base_opts, &s, err),
+	    ENT_ESTORE);
 	assert_string_equal(err, "disk full");
 	assert_int_equal(json_array_size(r.objects), 2);
 	rec_free(&r);
@@ -442,19 +446,19 @@ static const struct corpus_list {
 	const char *path;
 	size_t data, skipped, ipv4, url, domain, md5, sha1, sha256;
 } corpus_lists[] = {
-	{"misp/lists/crowdsec-feed-all-7d.txt", 60, 0, 60, 0, 0, 0, 0, 0},
-	{"misp/lists/crowdsec-feed-all-7d_v4.txt", 60, 0, 60, 0, 0, 0, 0, 0},
-	{"misp/lists/maltrail-malware_emotet.txt", 15034, 4737, 4704, 5361, 232, 0, 0, 0},
-	{"misp/lists/maltrail-malware_qakbot.txt", 8808, 567, 6100, 1040, 1101, 0, 0, 0},
-	{"misp/lists/maltrail-mass_scanner_cidr.txt", 1106, 0, 1106, 0, 0, 0, 0, 0},
-	{"misp/lists/maltrail-suspicious_dns_tunneling_service.txt", 7, 0, 0, 0, 7, 0, 0, 0},
-	{"misp/lists/maltrail-suspicious_ipinfo.txt", 306, 0, 1, 12, 293, 0, 0, 0},
-	{"misp/lists/eset-glupteba_samples.md5", 6, 0, 0, 0, 0, 6, 0, 0},
-	{"misp/lists/eset-glupteba_samples.sha1", 6, 0, 0, 0, 0, 0, 6, 0},
-	{"misp/lists/eset-glupteba_samples.sha256", 6, 0, 0, 0, 0, 0, 0, 6},
-	{"misp/lists/eset-oceanlotus_samples.md5", 39, 0, 0, 0, 0, 39, 0, 0},
-	{"misp/lists/eset-oceanlotus_samples.sha1", 39, 0, 0, 0, 0, 0, 39, 0},
-	{"misp/lists/eset-oceanlotus_samples.sha256", 39, 0, 0, 0, 0, 0, 0, 39},
+    {"misp/lists/crowdsec-feed-all-7d.txt", 60, 0, 60, 0, 0, 0, 0, 0},
+    {"misp/lists/crowdsec-feed-all-7d_v4.txt", 60, 0, 60, 0, 0, 0, 0, 0},
+    {"misp/lists/maltrail-malware_emotet.txt", 15034, 4737, 4704, 5361, 232, 0, 0, 0},
+    {"misp/lists/maltrail-malware_qakbot.txt", 8808, 567, 6100, 1040, 1101, 0, 0, 0},
+    {"misp/lists/maltrail-mass_scanner_cidr.txt", 1106, 0, 1106, 0, 0, 0, 0, 0},
+    {"misp/lists/maltrail-suspicious_dns_tunneling_service.txt", 7, 0, 0, 0, 7, 0, 0, 0},
+    {"misp/lists/maltrail-suspicious_ipinfo.txt", 306, 0, 1, 12, 293, 0, 0, 0},
+    {"misp/lists/eset-glupteba_samples.md5", 6, 0, 0, 0, 0, 6, 0, 0},
+    {"misp/lists/eset-glupteba_samples.sha1", 6, 0, 0, 0, 0, 0, 6, 0},
+    {"misp/lists/eset-glupteba_samples.sha256", 6, 0, 0, 0, 0, 0, 0, 6},
+    {"misp/lists/eset-oceanlotus_samples.md5", 39, 0, 0, 0, 0, 39, 0, 0},
+    {"misp/lists/eset-oceanlotus_samples.sha1", 39, 0, 0, 0, 0, 0, 39, 0},
+    {"misp/lists/eset-oceanlotus_samples.sha256", 39, 0, 0, 0, 0, 0, 0, 39},
 };
 
 static size_t count_prefix(struct rec *r, const char *prefix)
@@ -465,7 +469,7 @@ static size_t count_prefix(struct rec *r, const char *prefix)
 	json_array_foreach(r->objects, i, o)
 	{
 		if (strncmp(json_string_value(json_object_get(o, "pattern")), prefix,
-			    strlen(prefix)) == 0)
+		            strlen(prefix)) == 0)
 			n++;
 	}
 	return n;
@@ -477,8 +481,6 @@ static void test_corpus_lists(void **state)
 	struct rec r;
 	(void)state;
 
-	if (!tu_have_corpus())
-		skip();
 	for (size_t i = 0; i < sizeof(corpus_lists) / sizeof(corpus_lists[0]); i++) {
 		const struct corpus_list *l = &corpus_lists[i];
 		size_t len;
@@ -497,9 +499,9 @@ static void test_corpus_lists(void **state)
 		    count_prefix(&r, "[file:hashes.'SHA-1'") != l->sha1 ||
 		    count_prefix(&r, "[file:hashes.'SHA-256'") != l->sha256)
 			fail_msg("%s: %zu objects, %zu skips, ipv4 %zu url %zu domain %zu", l->path,
-				 json_array_size(r.objects), json_array_size(r.skips),
-				 count_prefix(&r, "[ipv4-addr:"), count_prefix(&r, "[url:"),
-				 count_prefix(&r, "[domain-name:"));
+			         json_array_size(r.objects), json_array_size(r.skips),
+			         count_prefix(&r, "[ipv4-addr:"), count_prefix(&r, "[url:"),
+			         count_prefix(&r, "[domain-name:"));
 		rec_free(&r);
 		free(data);
 	}
@@ -515,8 +517,6 @@ static void test_corpus_specific(void **state)
 	bool seen_url = false, seen_dom = false, seen_http = false;
 	(void)state;
 
-	if (!tu_have_corpus())
-		skip();
 	/* emotet line 8 "66.210.228.178:443", line 14 "dvr.petcp.com",
 	 * line 68 "http://regionsnews.net/OEqhU8Lg5", line 444 "/ringin/merge/" */
 	data = tu_read_file(tu_corpus("misp/lists/maltrail-malware_emotet.txt"), &len);
@@ -527,12 +527,13 @@ static void test_corpus_specific(void **state)
 	json_array_foreach(r.wheres, i, w)
 	{
 		if (strcmp(json_string_value(w), "line 14") == 0) {
-			assert_string_equal(pattern(&r, i), "[domain-name:value = 'dvr.petcp.com']");
+			assert_string_equal(pattern(&r, i),
+			                    "[domain-name:value = 'dvr.petcp.com']");
 			seen_dom = true;
 		}
 		if (strcmp(json_string_value(w), "line 68") == 0) {
 			assert_string_equal(pattern(&r, i),
-					    "[url:value = 'http://regionsnews.net/OEqhU8Lg5']");
+			                    "[url:value = 'http://regionsnews.net/OEqhU8Lg5']");
 			seen_http = true;
 		}
 	}
@@ -549,8 +550,8 @@ static void test_corpus_specific(void **state)
 	{
 		if (strcmp(json_string_value(w), "line 539") == 0) {
 			assert_string_equal(
-				pattern(&r, i),
-				"[url:value = 'http://wizcapture.com/Branding/444444.png']");
+			    pattern(&r, i),
+			    "[url:value = 'http://wizcapture.com/Branding/444444.png']");
 			seen_url = true;
 		}
 	}
@@ -572,26 +573,26 @@ static void test_corpus_specific(void **state)
 	assert_non_null(data);
 	assert_int_equal(run(data, len, &base_opts, &r, err), ENT_OK);
 	assert_string_equal(pattern(&r, 0),
-			    "[file:hashes.'SHA-256' = "
-			    "'e22b21736d60f9a8535ea70f6c1242cd17f0fdc86d55c3146cfe1da71bc948db']");
+	                    "[file:hashes.'SHA-256' = "
+	                    "'e22b21736d60f9a8535ea70f6c1242cd17f0fdc86d55c3146cfe1da71bc948db']");
 	rec_free(&r);
 	free(data);
 }
 
-int main(void)
+/* The corpus group runs as its own ctest (ENT_TEST_HAS_CORPUS, see testutil.h). */
+int main(int argc, char **argv)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain_list),
-		cmocka_unit_test(test_ids_deterministic),
-		cmocka_unit_test(test_options),
-		cmocka_unit_test(test_csv_header_auto_column),
-		cmocka_unit_test(test_csv_quoted),
-		cmocka_unit_test(test_csv_column_choice),
-		cmocka_unit_test(test_binary_and_limits),
-		cmocka_unit_test(test_looks_like),
-		cmocka_unit_test(test_corpus_lists),
-		cmocka_unit_test(test_corpus_specific),
+	const struct CMUnitTest unit[] = {
+	    cmocka_unit_test(test_plain_list),        cmocka_unit_test(test_ids_deterministic),
+	    cmocka_unit_test(test_options),           cmocka_unit_test(test_csv_header_auto_column),
+	    cmocka_unit_test(test_csv_quoted),        cmocka_unit_test(test_csv_column_choice),
+	    cmocka_unit_test(test_binary_and_limits), cmocka_unit_test(test_looks_like),
+	};
+	const struct CMUnitTest corpus[] = {
+	    cmocka_unit_test(test_corpus_lists),
+	    cmocka_unit_test(test_corpus_specific),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return tu_run_groups(argc, argv, unit, sizeof(unit) / sizeof(unit[0]), corpus,
+	                     sizeof(corpus) / sizeof(corpus[0]));
 }

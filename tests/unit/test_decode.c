@@ -28,7 +28,8 @@ struct fb {
 static void put(struct fb *f, const void *p, size_t n)
 {
 	assert_true(f->n + n <= sizeof(f->b));
-	memcpy(f->b + f->n, p, n);
+	if (n > 0)
+		memcpy(f->b + f->n, p, n);
 	f->n += n;
 }
 
@@ -60,7 +61,7 @@ static void eth(struct fb *f, uint16_t type)
 
 /* IPv4 header for a payload of plen bytes; addresses 10.0.0.a -> 10.0.0.b */
 static void ip4(struct fb *f, uint8_t a, uint8_t b, uint8_t proto, size_t plen, uint16_t id,
-		uint16_t fragfield)
+                uint16_t fragfield)
 {
 	put8(f, 0x45);
 	put8(f, 0);
@@ -99,7 +100,7 @@ static void udp(struct fb *f, uint16_t sp, uint16_t dp, const void *payload, siz
 }
 
 static void tcp(struct fb *f, uint16_t sp, uint16_t dp, uint32_t seq, uint8_t flags,
-		const void *payload, size_t n)
+                const void *payload, size_t n)
 {
 	put16(f, sp);
 	put16(f, dp);
@@ -599,7 +600,7 @@ static void test_all_prefixes(void **state)
 			assert_true(pkt.nips <= ENT_DECODE_MAX_IPS);
 			if (pkt.has_l4)
 				assert_true(pkt.payload + pkt.payload_len <= copy + n ||
-					    pkt.reassembled);
+				            pkt.reassembled);
 		}
 	}
 }
@@ -608,7 +609,7 @@ static void test_all_prefixes(void **state)
 
 /* An IPv4 fragment of a UDP datagram carrying payload[0..total) */
 static void frag4(struct fb *f, uint16_t id, const uint8_t *dgram, size_t off, size_t len,
-		  bool more)
+                  bool more)
 {
 	f->n = 0;
 	eth(f, 0x0800);
@@ -673,7 +674,7 @@ static void test_defrag_overlap_first_wins(void **state)
 	decode(1, &f);
 	frag4(&f, 7, evil, 200, 400, true); /* overlaps [200,400) and adds [400,600) */
 	decode(1, &f);
-	frag4(&f, 7, dg, 400, 400, false);  /* overlaps [400,600) */
+	frag4(&f, 7, dg, 400, 400, false); /* overlaps [400,600) */
 	decode(1, &f);
 	assert_true(pkt.reassembled);
 	assert_int_equal(ctr[ENT_NC_FRAG_OVERLAP], 2);
@@ -752,20 +753,20 @@ static void test_defrag_ipv6(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_ether_ipv4_udp, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_vlan_qinq_mpls_pppoe, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_link_types, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tunnels, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tunnel_depth_bound, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_icmp_error_quoted, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ipv6_exthdrs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_errors_counted, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_snaplen_truncated, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_all_prefixes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_defrag_in_and_out_of_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_defrag_overlap_first_wins, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_defrag_limits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_defrag_ipv6, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ether_ipv4_udp, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_vlan_qinq_mpls_pppoe, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_link_types, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tunnels, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tunnel_depth_bound, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_icmp_error_quoted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ipv6_exthdrs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_errors_counted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_snaplen_truncated, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_all_prefixes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_defrag_in_and_out_of_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_defrag_overlap_first_wins, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_defrag_limits, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_defrag_ipv6, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

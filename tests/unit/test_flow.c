@@ -48,11 +48,13 @@ static void on_event(void *ctx, const struct ent_pkt_event *ev)
 	}
 	if (strcmp(ev->obs->where, "flow.src") == 0) {
 		r->nsrc++;
-		snprintf(r->last_src, sizeof(r->last_src), "%s:%s", ev->obs->value, ev->obs->detail);
+		snprintf(r->last_src, sizeof(r->last_src), "%s:%s", ev->obs->value,
+		         ev->obs->detail);
 		assert_int_equal(ev->obs->kind, ENT_OBS_IPV4);
 	} else if (strcmp(ev->obs->where, "flow.dst") == 0) {
 		r->ndst++;
-		snprintf(r->last_dst, sizeof(r->last_dst), "%s:%s", ev->obs->value, ev->obs->detail);
+		snprintf(r->last_dst, sizeof(r->last_dst), "%s:%s", ev->obs->value,
+		         ev->obs->detail);
 	} else if (strcmp(ev->obs->where, "ip.pair") == 0) {
 		r->npairs++;
 	} else if (strcmp(ev->obs->where, "dns.qry.name") == 0 && r->ndns < 16) {
@@ -65,7 +67,7 @@ static uint8_t frame[2048];
 
 /* IPv4 10.0.0.a -> 10.0.0.b with a TCP/UDP/ICMP header and payload */
 static size_t mk(uint8_t a, uint8_t b, uint8_t proto, uint16_t sp, uint16_t dp, uint32_t seq,
-		 uint8_t flags, const void *pl, size_t n)
+                 uint8_t flags, const void *pl, size_t n)
 {
 	size_t hl = proto == 6 ? 20 : 8, tot = 20 + hl + n;
 	uint8_t *l4 = frame + 20;
@@ -108,9 +110,8 @@ static void feed(struct ent_pipeline *p, uint64_t fr, long sec, size_t len)
 {
 	struct timeval ts = {.tv_sec = sec};
 
-	assert_int_equal(ent_pipeline_packet(p, fr, &ts, LT_IPV4, frame, (uint32_t)len,
-					     (uint32_t)len),
-			 0);
+	assert_int_equal(
+	    ent_pipeline_packet(p, fr, &ts, LT_IPV4, frame, (uint32_t)len, (uint32_t)len), 0);
 }
 
 static void test_handshake_one_flow(void **state)
@@ -173,13 +174,13 @@ static void test_reuse_and_timeout(void **state)
 {
 	struct rec r = {0};
 	struct ent_pipeline_config cfg = {.flow_end_events = true,
-					  .timeouts = {.udp = 10, .tcp_closed = 5}};
+	                                  .timeouts = {.udp = 10, .tcp_closed = 5}};
 	struct ent_pipeline *p = ent_pipeline_new(&cfg, on_event, &r, NULL);
 
 	(void)state;
 	feed(p, 1, 100, mk(1, 2, 6, 1234, 80, 10, 0x02, NULL, 0));
 	feed(p, 2, 100, mk(2, 1, 6, 80, 1234, 20, 0x04 | 0x10, NULL, 0)); /* RST */
-	feed(p, 3, 101, mk(1, 2, 6, 1234, 80, 99, 0x02, NULL, 0)); /* new connection */
+	feed(p, 3, 101, mk(1, 2, 6, 1234, 80, 99, 0x02, NULL, 0));        /* new connection */
 	assert_int_equal(r.nend, 1);
 	assert_int_equal(r.last_reason, ENT_FLOW_END_REUSED);
 	assert_int_equal(r.nsrc, 2);
@@ -251,8 +252,8 @@ static void test_shard_hash_symmetric(void **state)
 /* A DNS query for "a.example" as a DNS/TCP frame: 2-byte length + message */
 static size_t dns_query(uint8_t *out, uint16_t id)
 {
-	static const uint8_t q[] = {0, 0, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'a', 7, 'e', 'x',
-				    'a', 'm', 'p', 'l', 'e', 0, 0, 1, 0, 1};
+	static const uint8_t q[] = {0, 0,   0x01, 0x00, 0,   1,   0,   0,   0, 0, 0, 0, 1, 'a',
+	                            7, 'e', 'x',  'a',  'm', 'p', 'l', 'e', 0, 0, 1, 0, 1};
 
 	out[0] = 0;
 	out[1] = sizeof(q);
@@ -292,12 +293,12 @@ static void test_dns_over_tcp_framing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_handshake_one_flow),
-		cmocka_unit_test(test_client_side),
-		cmocka_unit_test(test_reuse_and_timeout),
-		cmocka_unit_test(test_bounds),
-		cmocka_unit_test(test_shard_hash_symmetric),
-		cmocka_unit_test(test_dns_over_tcp_framing),
+	    cmocka_unit_test(test_handshake_one_flow),
+	    cmocka_unit_test(test_client_side),
+	    cmocka_unit_test(test_reuse_and_timeout),
+	    cmocka_unit_test(test_bounds),
+	    cmocka_unit_test(test_shard_hash_symmetric),
+	    cmocka_unit_test(test_dns_over_tcp_framing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,7 +34,7 @@ static struct ent_matcher *build(const struct tm_entry *e, size_t n)
 	assert_non_null(b);
 	for (size_t i = 0; i < n; i++) {
 		int r = ent_matcher_builder_add(b, e[i].kind, e[i].value, strlen(e[i].value),
-						e[i].ref, e[i].flags);
+		                                e[i].ref, e[i].flags);
 		if (r != 0)
 			fail_msg("add %s failed: %d", e[i].value, r);
 	}
@@ -53,7 +53,7 @@ static uint32_t ip4(const char *s)
 
 /* Asserts that the lookup's refs are exactly want (in order), n of them. */
 static void expect(const uint32_t *got, size_t ngot, const uint32_t *want, size_t nwant,
-		   const char *what)
+                   const char *what)
 {
 	if (ngot != nwant)
 		fail_msg("%s: %zu matches, want %zu", what, ngot, nwant);
@@ -110,11 +110,11 @@ static void test_ip4_overlaps(void **state)
 {
 	(void)state;
 	const struct tm_entry e[] = {
-		{ENT_OBS_IPV4, "10.0.0.0/8", 1, 0},     {ENT_OBS_IPV4, "10.1.0.0/16", 2, 0},
-		{ENT_OBS_IPV4, "10.1.2.3", 3, 0},       {ENT_OBS_IPV4, "10.1.2.0/24", 4, 0},
-		{ENT_OBS_IPV4, "10.1.2.3/32", 5, 0},    {ENT_OBS_IPV4, "10.2.0.0/15", 6, 0},
-		{ENT_OBS_IPV4, "192.168.1.0/24", 7, 0}, {ENT_OBS_IPV4, "192.168.1.128/25", 8, 0},
-		{ENT_OBS_IPV4, "10.1.0.0/16", 9, 0},
+	    {ENT_OBS_IPV4, "10.0.0.0/8", 1, 0},     {ENT_OBS_IPV4, "10.1.0.0/16", 2, 0},
+	    {ENT_OBS_IPV4, "10.1.2.3", 3, 0},       {ENT_OBS_IPV4, "10.1.2.0/24", 4, 0},
+	    {ENT_OBS_IPV4, "10.1.2.3/32", 5, 0},    {ENT_OBS_IPV4, "10.2.0.0/15", 6, 0},
+	    {ENT_OBS_IPV4, "192.168.1.0/24", 7, 0}, {ENT_OBS_IPV4, "192.168.1.128/25", 8, 0},
+	    {ENT_OBS_IPV4, "10.1.0.0/16", 9, 0},
 	};
 	struct ent_matcher *m = build(e, sizeof e / sizeof *e);
 
@@ -152,14 +152,14 @@ static void test_ip4_zero_and_edges(void **state)
 {
 	(void)state;
 	const struct tm_entry e[] = {
-		{ENT_OBS_IPV4, "0.0.0.0/0", 1, 0},
-		{ENT_OBS_IPV4, "128.0.0.0/1", 2, 0},
-		{ENT_OBS_IPV4, "255.255.255.255", 3, 0},
-		{ENT_OBS_IPV4, "255.255.255.254/31", 4, 0},
-		{ENT_OBS_IPV4, "0.0.0.0", 5, 0},
-		{ENT_OBS_IPV4, "0.0.0.0/8", 6, 0},
-		/* host bits are cleared: this is 172.16.0.0/12 */
-		{ENT_OBS_IPV4, "172.16.5.4/12", 7, 0},
+	    {ENT_OBS_IPV4, "0.0.0.0/0", 1, 0},
+	    {ENT_OBS_IPV4, "128.0.0.0/1", 2, 0},
+	    {ENT_OBS_IPV4, "255.255.255.255", 3, 0},
+	    {ENT_OBS_IPV4, "255.255.255.254/31", 4, 0},
+	    {ENT_OBS_IPV4, "0.0.0.0", 5, 0},
+	    {ENT_OBS_IPV4, "0.0.0.0/8", 6, 0},
+	    /* host bits are cleared: this is 172.16.0.0/12 */
+	    {ENT_OBS_IPV4, "172.16.5.4/12", 7, 0},
 	};
 	struct ent_matcher *m = build(e, sizeof e / sizeof *e);
 
@@ -181,18 +181,18 @@ static void test_ip6(void **state)
 {
 	(void)state;
 	const struct tm_entry e[] = {
-		{ENT_OBS_IPV6, "2001:db8::/32", 1, 0},
-		{ENT_OBS_IPV6, "2001:db8:1::/48", 2, 0},
-		{ENT_OBS_IPV6, "2001:db8:1::1", 3, 0},
-		{ENT_OBS_IPV6, "2001:db8:1::1/128", 4, 0},
-		{ENT_OBS_IPV6, "2001:db8:1:2:3:4:5:0/112", 5, 0},
-		{ENT_OBS_IPV6, "::ffff:10.0.0.0/104", 6, 0},
-		{ENT_OBS_IPV6, "::ffff:192.0.2.1", 7, 0},
-		{ENT_OBS_IPV4, "10.0.0.0/8", 8, 0},
-		{ENT_OBS_IPV4, "192.0.2.1", 9, 0},
-		{ENT_OBS_IPV6, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ff00/120", 10, 0},
-		{ENT_OBS_IPV6, "8000::/1", 11, 0},
-		{ENT_OBS_IPV6, "2001:db8:0:0:8000::/65", 12, 0},
+	    {ENT_OBS_IPV6, "2001:db8::/32", 1, 0},
+	    {ENT_OBS_IPV6, "2001:db8:1::/48", 2, 0},
+	    {ENT_OBS_IPV6, "2001:db8:1::1", 3, 0},
+	    {ENT_OBS_IPV6, "2001:db8:1::1/128", 4, 0},
+	    {ENT_OBS_IPV6, "2001:db8:1:2:3:4:5:0/112", 5, 0},
+	    {ENT_OBS_IPV6, "::ffff:10.0.0.0/104", 6, 0},
+	    {ENT_OBS_IPV6, "::ffff:192.0.2.1", 7, 0},
+	    {ENT_OBS_IPV4, "10.0.0.0/8", 8, 0},
+	    {ENT_OBS_IPV4, "192.0.2.1", 9, 0},
+	    {ENT_OBS_IPV6, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ff00/120", 10, 0},
+	    {ENT_OBS_IPV6, "8000::/1", 11, 0},
+	    {ENT_OBS_IPV6, "2001:db8:0:0:8000::/65", 12, 0},
 	};
 	struct ent_matcher *m = build(e, sizeof e / sizeof *e);
 
@@ -228,9 +228,9 @@ static void test_ip6_zero(void **state)
 {
 	(void)state;
 	const struct tm_entry e[] = {
-		{ENT_OBS_IPV6, "::/0", 1, 0},
-		{ENT_OBS_IPV6, "::", 2, 0},
-		{ENT_OBS_IPV6, "::1", 3, 0},
+	    {ENT_OBS_IPV6, "::/0", 1, 0},
+	    {ENT_OBS_IPV6, "::", 2, 0},
+	    {ENT_OBS_IPV6, "::1", 3, 0},
 	};
 	struct ent_matcher *m = build(e, sizeof e / sizeof *e);
 
@@ -247,14 +247,14 @@ static void test_domains(void **state)
 {
 	(void)state;
 	const struct tm_entry e[] = {
-		{ENT_OBS_DOMAIN, "example.com", 1, ENT_MATCH_SUBDOMAINS},
-		{ENT_OBS_DOMAIN, "exact.org", 2, 0},
-		{ENT_OBS_DOMAIN, "*.wild.net", 3, 0},
-		{ENT_OBS_DOMAIN, "a.b.example.com", 4, 0},
-		{ENT_OBS_DOMAIN, "b.example.com", 5, ENT_MATCH_SUBDOMAINS},
-		{ENT_OBS_DOMAIN, "exact.org", 6, ENT_MATCH_SUBDOMAINS},
-		{ENT_OBS_DOMAIN, "com", 7, ENT_MATCH_SUBDOMAINS},
-		{ENT_OBS_DOMAIN, "under_score-1.io", 8, 0},
+	    {ENT_OBS_DOMAIN, "example.com", 1, ENT_MATCH_SUBDOMAINS},
+	    {ENT_OBS_DOMAIN, "exact.org", 2, 0},
+	    {ENT_OBS_DOMAIN, "*.wild.net", 3, 0},
+	    {ENT_OBS_DOMAIN, "a.b.example.com", 4, 0},
+	    {ENT_OBS_DOMAIN, "b.example.com", 5, ENT_MATCH_SUBDOMAINS},
+	    {ENT_OBS_DOMAIN, "exact.org", 6, ENT_MATCH_SUBDOMAINS},
+	    {ENT_OBS_DOMAIN, "com", 7, ENT_MATCH_SUBDOMAINS},
+	    {ENT_OBS_DOMAIN, "under_score-1.io", 8, 0},
 	};
 	struct ent_matcher *m = build(e, sizeof e / sizeof *e);
 
@@ -296,8 +296,8 @@ static void test_domain_long_names(void **state)
 {
 	(void)state;
 	const struct tm_entry e[] = {
-		{ENT_OBS_DOMAIN, "evil.com", 1, ENT_MATCH_SUBDOMAINS},
-		{ENT_OBS_DOMAIN, "exact.com", 2, 0},
+	    {ENT_OBS_DOMAIN, "evil.com", 1, ENT_MATCH_SUBDOMAINS},
+	    {ENT_OBS_DOMAIN, "exact.com", 2, 0},
 	};
 	struct ent_matcher *m = build(e, sizeof e / sizeof *e);
 	char name[1200];
@@ -322,8 +322,8 @@ static void test_domain_long_names(void **state)
 	/* an exact entry matches only the whole name */
 	memcpy(name + 102, ".exact.com", 11);
 	assert_int_equal(ent_matcher_lookup(m, ENT_OBS_DOMAIN, name, strlen(name), r, 4), 0);
-	assert_int_equal(ent_matcher_lookup(m, ENT_OBS_DOMAIN, name + 103, strlen(name + 103), r, 4),
-			 1);
+	assert_int_equal(
+	    ent_matcher_lookup(m, ENT_OBS_DOMAIN, name + 103, strlen(name + 103), r, 4), 1);
 	assert_int_equal(r[0], 2);
 	/* 127 one-letter labels */
 	size_t n = 0;
@@ -341,12 +341,12 @@ static void test_domain_collapse(void **state)
 {
 	(void)state;
 	const struct tm_entry e[] = {
-		{ENT_OBS_DOMAIN, "example.com", 1, 0},
-		{ENT_OBS_DOMAIN, "*.example.com", 1, 0},
-		{ENT_OBS_DOMAIN, "example.com", 1, ENT_MATCH_SUBDOMAINS},
-		{ENT_OBS_DOMAIN, "example.com", 2, 0},
-		{ENT_OBS_DOMAIN, "example.com", 2, 0},
-		{ENT_OBS_DOMAIN, "example.com", 3, ENT_MATCH_SUBDOMAINS},
+	    {ENT_OBS_DOMAIN, "example.com", 1, 0},
+	    {ENT_OBS_DOMAIN, "*.example.com", 1, 0},
+	    {ENT_OBS_DOMAIN, "example.com", 1, ENT_MATCH_SUBDOMAINS},
+	    {ENT_OBS_DOMAIN, "example.com", 2, 0},
+	    {ENT_OBS_DOMAIN, "example.com", 2, 0},
+	    {ENT_OBS_DOMAIN, "example.com", 3, ENT_MATCH_SUBDOMAINS},
 	};
 	struct ent_matcher *m = build(e, sizeof e / sizeof *e);
 
@@ -357,15 +357,46 @@ static void test_domain_collapse(void **state)
 	ent_matcher_free(m);
 }
 
+static void test_domain_collapse_many(void **state)
+{
+	(void)state;
+	struct ent_matcher_builder *b = ent_matcher_builder_new(20000);
+	uint32_t *r = calloc(20000, sizeof *r);
+
+	/* refs 0..9999 exact, the even ones also with subdomains */
+	for (uint32_t i = 0; i < 10000; i++) {
+		assert_int_equal(
+		    ent_matcher_builder_add(b, ENT_OBS_DOMAIN, "dup.example", 11, i, 0), 0);
+		if (i % 2 == 0)
+			assert_int_equal(ent_matcher_builder_add(b, ENT_OBS_DOMAIN, "dup.example",
+			                                         11, i, ENT_MATCH_SUBDOMAINS),
+			                 0);
+	}
+	struct ent_matcher *m = ent_matcher_build(b, NULL);
+	assert_non_null(m);
+	assert_int_equal(ent_matcher_count(m), 10000);
+	/* exact (the odd refs) first, then with subdomains (the even ones) */
+	assert_int_equal(ent_matcher_lookup(m, ENT_OBS_DOMAIN, "dup.example", 11, r, 20000), 10000);
+	for (uint32_t i = 0; i < 5000; i++) {
+		assert_int_equal(r[i], 2 * i + 1);
+		assert_int_equal(r[5000 + i], 2 * i);
+	}
+	assert_int_equal(ent_matcher_lookup(m, ENT_OBS_DOMAIN, "a.dup.example", 13, r, 3), 5000);
+	assert_int_equal(r[0], 0);
+	assert_int_equal(r[2], 4);
+	ent_matcher_free(m);
+	free(r);
+}
+
 static void test_strings(void **state)
 {
 	(void)state;
 	const struct tm_entry e[] = {
-		{ENT_OBS_URL, "http://example.com/Path?q=1", 1, 0},
-		{ENT_OBS_URL, "http://example.com/", 2, 0},
-		{ENT_OBS_EMAIL, "bad.actor@example.com", 3, 0},
-		{ENT_OBS_JA4, "t13d1516h2_8daaf6152771_e5627efa2ab1", 4, 0},
-		{ENT_OBS_URL, "http://example.com/Path?q=1", 5, 0},
+	    {ENT_OBS_URL, "http://example.com/Path?q=1", 1, 0},
+	    {ENT_OBS_URL, "http://example.com/", 2, 0},
+	    {ENT_OBS_EMAIL, "bad.actor@example.com", 3, 0},
+	    {ENT_OBS_JA4, "t13d1516h2_8daaf6152771_e5627efa2ab1", 4, 0},
+	    {ENT_OBS_URL, "http://example.com/Path?q=1", 5, 0},
 	};
 	struct ent_matcher *m = build(e, sizeof e / sizeof *e);
 
@@ -392,13 +423,10 @@ static void test_hashes(void **state)
 	const char *sha1 = "da39a3ee5e6b4b0d3255bfef95601890afd80709";
 	const char *sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 	const struct tm_entry e[] = {
-		{ENT_OBS_MD5, md5, 1, 0},
-		{ENT_OBS_SHA1, sha1, 2, 0},
-		{ENT_OBS_SHA256, sha256, 3, 0},
-		{ENT_OBS_JA3, md5, 4, 0},
-		{ENT_OBS_X509_SHA1, sha1, 5, 0},
-		{ENT_OBS_MD5, md5, 6, 0},
-		{ENT_OBS_MD5, md5, 1, 0},
+	    {ENT_OBS_MD5, md5, 1, 0},        {ENT_OBS_SHA1, sha1, 2, 0},
+	    {ENT_OBS_SHA256, sha256, 3, 0},  {ENT_OBS_JA3, md5, 4, 0},
+	    {ENT_OBS_X509_SHA1, sha1, 5, 0}, {ENT_OBS_MD5, md5, 6, 0},
+	    {ENT_OBS_MD5, md5, 1, 0},
 	};
 	struct ent_matcher *m = build(e, sizeof e / sizeof *e);
 
@@ -423,10 +451,13 @@ static void test_truncation(void **state)
 {
 	(void)state;
 	const struct tm_entry e[] = {
-		{ENT_OBS_IPV4, "10.0.0.0/8", 1, 0},   {ENT_OBS_IPV4, "10.0.0.0/16", 2, 0},
-		{ENT_OBS_IPV4, "10.0.0.0/24", 3, 0},  {ENT_OBS_IPV4, "10.0.0.1", 4, 0},
-		{ENT_OBS_DOMAIN, "a.b.c", 10, 0},     {ENT_OBS_DOMAIN, "a.b.c", 11, 0},
-		{ENT_OBS_DOMAIN, "b.c", 12, ENT_MATCH_SUBDOMAINS},
+	    {ENT_OBS_IPV4, "10.0.0.0/8", 1, 0},
+	    {ENT_OBS_IPV4, "10.0.0.0/16", 2, 0},
+	    {ENT_OBS_IPV4, "10.0.0.0/24", 3, 0},
+	    {ENT_OBS_IPV4, "10.0.0.1", 4, 0},
+	    {ENT_OBS_DOMAIN, "a.b.c", 10, 0},
+	    {ENT_OBS_DOMAIN, "a.b.c", 11, 0},
+	    {ENT_OBS_DOMAIN, "b.c", 12, ENT_MATCH_SUBDOMAINS},
 	};
 	struct ent_matcher *m = build(e, sizeof e / sizeof *e);
 	uint32_t r[8] = {0};
@@ -452,47 +483,47 @@ static void test_builder_validation(void **state)
 		const char *v;
 		unsigned flags;
 	} bad[] = {
-		{ENT_OBS_IPV4, "10.0.0.256", 0},
-		{ENT_OBS_IPV4, "10.0.0.0/33", 0},
-		{ENT_OBS_IPV4, "10.0.0.0/", 0},
-		{ENT_OBS_IPV4, "10.0.0.0/-1", 0},
-		{ENT_OBS_IPV4, "/8", 0},
-		{ENT_OBS_IPV4, "::1", 0},
-		{ENT_OBS_IPV6, "10.0.0.1", 0},
-		{ENT_OBS_IPV6, "::/129", 0},
-		{ENT_OBS_IPV6, "2001:db8::/1000", 0},
-		{ENT_OBS_DOMAIN, "Example.com", 0},
-		{ENT_OBS_DOMAIN, "example.com.", 0},
-		{ENT_OBS_DOMAIN, ".example.com", 0},
-		{ENT_OBS_DOMAIN, "a..com", 0},
-		{ENT_OBS_DOMAIN, "*.", 0},
-		{ENT_OBS_DOMAIN, "*.*.", 0},
-		{ENT_OBS_DOMAIN,
-		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com", 0},
-		{ENT_OBS_MD5, "d41d8cd98f00b204e9800998ecf8427", 0},
-		{ENT_OBS_MD5, "d41d8cd98f00b204e9800998ecf8427x", 0},
-		{ENT_OBS_SHA1, "d41d8cd98f00b204e9800998ecf8427e", 0},
-		{ENT_OBS_SHA256, "d41d8cd98f00b204e9800998ecf8427e", 0},
-		{ENT_OBS_EMAIL, "A@b.c", 0},
-		{ENT_OBS_JA4, "T13d", 0},
-		{ENT_OBS_URL, "http://a/", ENT_MATCH_SUBDOMAINS},
-		{ENT_OBS_DOMAIN, "a.com", 0x2},
-		{ENT_OBS_NONE, "x", 0},
-		{ENT_OBS_KIND_COUNT, "x", 0},
-		{ENT_OBS_URL, "", 0},
+	    {ENT_OBS_IPV4, "10.0.0.256", 0},
+	    {ENT_OBS_IPV4, "10.0.0.0/33", 0},
+	    {ENT_OBS_IPV4, "10.0.0.0/", 0},
+	    {ENT_OBS_IPV4, "10.0.0.0/-1", 0},
+	    {ENT_OBS_IPV4, "/8", 0},
+	    {ENT_OBS_IPV4, "::1", 0},
+	    {ENT_OBS_IPV6, "10.0.0.1", 0},
+	    {ENT_OBS_IPV6, "::/129", 0},
+	    {ENT_OBS_IPV6, "2001:db8::/1000", 0},
+	    {ENT_OBS_DOMAIN, "Example.com", 0},
+	    {ENT_OBS_DOMAIN, "example.com.", 0},
+	    {ENT_OBS_DOMAIN, ".example.com", 0},
+	    {ENT_OBS_DOMAIN, "a..com", 0},
+	    {ENT_OBS_DOMAIN, "*.", 0},
+	    {ENT_OBS_DOMAIN, "*.*.", 0},
+	    {ENT_OBS_DOMAIN, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com",
+	     0},
+	    {ENT_OBS_MD5, "d41d8cd98f00b204e9800998ecf8427", 0},
+	    {ENT_OBS_MD5, "d41d8cd98f00b204e9800998ecf8427x", 0},
+	    {ENT_OBS_SHA1, "d41d8cd98f00b204e9800998ecf8427e", 0},
+	    {ENT_OBS_SHA256, "d41d8cd98f00b204e9800998ecf8427e", 0},
+	    {ENT_OBS_EMAIL, "A@b.c", 0},
+	    {ENT_OBS_JA4, "T13d", 0},
+	    {ENT_OBS_URL, "http://a/", ENT_MATCH_SUBDOMAINS},
+	    {ENT_OBS_DOMAIN, "a.com", 0x2},
+	    {ENT_OBS_NONE, "x", 0},
+	    {ENT_OBS_KIND_COUNT, "x", 0},
+	    {ENT_OBS_URL, "", 0},
 	};
 	assert_non_null(b);
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		int r = ent_matcher_builder_add(b, bad[i].kind, bad[i].v, strlen(bad[i].v), 1,
-						bad[i].flags);
+		                                bad[i].flags);
 		if (r != ENT_EINVAL)
 			fail_msg("bad[%zu] %s: %d, want ENT_EINVAL", i, bad[i].v, r);
 	}
-	assert_int_equal(ent_matcher_builder_add(b, ENT_OBS_DOMAIN, "a.com", 5,
-						 ENT_MATCH_REF_MAX + 1u, 0),
-			 ENT_EINVAL);
-	assert_int_equal(ent_matcher_builder_add(b, ENT_OBS_DOMAIN, "a.com", 5, ENT_MATCH_REF_MAX, 0),
-			 0);
+	assert_int_equal(
+	    ent_matcher_builder_add(b, ENT_OBS_DOMAIN, "a.com", 5, ENT_MATCH_REF_MAX + 1u, 0),
+	    ENT_EINVAL);
+	assert_int_equal(
+	    ent_matcher_builder_add(b, ENT_OBS_DOMAIN, "a.com", 5, ENT_MATCH_REF_MAX, 0), 0);
 	/* values need not be NUL-terminated */
 	assert_int_equal(ent_matcher_builder_add(b, ENT_OBS_IPV4, "10.0.0.1xyz", 8, 7, 0), 0);
 	assert_int_equal(ent_matcher_builder_count(b), 2);
@@ -500,7 +531,7 @@ static void test_builder_validation(void **state)
 	char big[ENT_OBS_VALUE_MAX + 2];
 	memset(big, 'a', sizeof big);
 	assert_int_equal(ent_matcher_builder_add(b, ENT_OBS_URL, big, ENT_OBS_VALUE_MAX + 1, 1, 0),
-			 ENT_EINVAL);
+	                 ENT_EINVAL);
 	assert_int_equal(ent_matcher_builder_add(b, ENT_OBS_URL, big, ENT_OBS_VALUE_MAX, 1, 0), 0);
 
 	struct ent_matcher *m = ent_matcher_build(b, NULL);
@@ -528,7 +559,7 @@ static void test_builder_limit(void **state)
 	assert_int_equal(ent_matcher_builder_add(b, ENT_OBS_DOMAIN, "a.b", 3, 2, 0), 0);
 	assert_int_equal(ent_matcher_builder_add(b, ENT_OBS_DOMAIN, "c.d", 3, 3, 0), ENT_ELIMIT);
 	assert_int_equal(ent_matcher_builder_add(b, ENT_OBS_IPV4, "1.0.0.0/8", 9, 3, 0),
-			 ENT_ELIMIT);
+	                 ENT_ELIMIT);
 	assert_int_equal(ent_matcher_builder_count(b), 3);
 	struct ent_matcher *m = ent_matcher_build(b, err);
 	assert_non_null(m);
@@ -580,20 +611,21 @@ static void test_many_refs_and_memory(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_ip4_overlaps),
-		cmocka_unit_test(test_ip4_zero_and_edges),
-		cmocka_unit_test(test_ip6),
-		cmocka_unit_test(test_ip6_zero),
-		cmocka_unit_test(test_domains),
-		cmocka_unit_test(test_domain_long_names),
-		cmocka_unit_test(test_domain_collapse),
-		cmocka_unit_test(test_strings),
-		cmocka_unit_test(test_hashes),
-		cmocka_unit_test(test_truncation),
-		cmocka_unit_test(test_builder_validation),
-		cmocka_unit_test(test_builder_limit),
-		cmocka_unit_test(test_many_refs_and_memory),
+	    cmocka_unit_test(test_empty),
+	    cmocka_unit_test(test_ip4_overlaps),
+	    cmocka_unit_test(test_ip4_zero_and_edges),
+	    cmocka_unit_test(test_ip6),
+	    cmocka_unit_test(test_ip6_zero),
+	    cmocka_unit_test(test_domains),
+	    cmocka_unit_test(test_domain_long_names),
+	    cmocka_unit_test(test_domain_collapse),
+	    cmocka_unit_test(test_domain_collapse_many),
+	    cmocka_unit_test(test_strings),
+	    cmocka_unit_test(test_hashes),
+	    cmocka_unit_test(test_truncation),
+	    cmocka_unit_test(test_builder_validation),
+	    cmocka_unit_test(test_builder_limit),
+	    cmocka_unit_test(test_many_refs_and_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

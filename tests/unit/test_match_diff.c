@@ -125,7 +125,7 @@ static int hit_cmp(const void *pa, const void *pb)
 
 /* The reference lookup: refs in documented order into out; returns count. */
 static size_t ref_lookup(const struct ref_list *l, enum ent_obs_kind kind, const char *q,
-			 size_t qlen, const uint8_t *addr, uint32_t *out)
+                         size_t qlen, const uint8_t *addr, uint32_t *out)
 {
 	static struct hit hits[RMAX];
 	char lq[8192];
@@ -154,7 +154,7 @@ static size_t ref_lookup(const struct ref_list *l, enum ent_obs_kind kind, const
 			if (vl == qlen && memcmp(lq, e->value, vl) == 0)
 				match = true;
 			else if (e->sub && qlen > vl && lq[qlen - vl - 1] == '.' &&
-				 memcmp(lq + qlen - vl, e->value, vl) == 0)
+			         memcmp(lq + qlen - vl, e->value, vl) == 0)
 				match = true;
 			k1 = -(int)vl;
 			k2 = e->sub;
@@ -253,9 +253,9 @@ struct round {
 static void gen_entry(struct round *r, struct ent_matcher_builder *b, uint32_t nrefs)
 {
 	static const enum ent_obs_kind kinds[] = {
-		ENT_OBS_IPV4,  ENT_OBS_IPV4,	ENT_OBS_IPV4, ENT_OBS_IPV6, ENT_OBS_IPV6,
-		ENT_OBS_DOMAIN, ENT_OBS_DOMAIN, ENT_OBS_URL,  ENT_OBS_MD5,  ENT_OBS_SHA1,
-		ENT_OBS_SHA256, ENT_OBS_JA3,	ENT_OBS_EMAIL, ENT_OBS_JA4, ENT_OBS_X509_SHA256,
+	    ENT_OBS_IPV4,   ENT_OBS_IPV4,   ENT_OBS_IPV4,  ENT_OBS_IPV6, ENT_OBS_IPV6,
+	    ENT_OBS_DOMAIN, ENT_OBS_DOMAIN, ENT_OBS_URL,   ENT_OBS_MD5,  ENT_OBS_SHA1,
+	    ENT_OBS_SHA256, ENT_OBS_JA3,    ENT_OBS_EMAIL, ENT_OBS_JA4,  ENT_OBS_X509_SHA256,
 	};
 	enum ent_obs_kind kind = kinds[rn(sizeof kinds / sizeof *kinds)];
 	struct ref_entry e;
@@ -275,7 +275,7 @@ static void gen_entry(struct round *r, struct ent_matcher_builder *b, uint32_t n
 		break;
 	case ENT_OBS_URL:
 		snprintf(e.value, sizeof e.value, "http://%s/%s%s", labels[rn(10)], labels[rn(10)],
-			 rn(2) ? "?Q=1" : "");
+		         rn(2) ? "?Q=1" : "");
 		break;
 	case ENT_OBS_MD5:
 	case ENT_OBS_JA3:
@@ -319,7 +319,7 @@ static void gen_entry(struct round *r, struct ent_matcher_builder *b, uint32_t n
 static size_t nlookups, nhit, nmulti;
 
 static void compare(const struct ent_matcher *m, const struct round *r, enum ent_obs_kind kind,
-		    const char *q, size_t qlen, const uint8_t *addr)
+                    const char *q, size_t qlen, const uint8_t *addr)
 {
 	static uint32_t want[RMAX], got[RMAX];
 	size_t nw = ref_lookup(&r->ref, kind, q, qlen, addr, want);
@@ -328,7 +328,7 @@ static void compare(const struct ent_matcher *m, const struct round *r, enum ent
 
 	if (kind == ENT_OBS_IPV4) {
 		uint32_t a = (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
-			     (uint32_t)addr[2] << 8 | addr[3];
+		             (uint32_t)addr[2] << 8 | addr[3];
 		ng = ent_matcher_lookup_ip4(m, a, got, RMAX);
 		inet_ntop(AF_INET, addr, what, sizeof what);
 	} else if (kind == ENT_OBS_IPV6) {
@@ -346,7 +346,7 @@ static void compare(const struct ent_matcher *m, const struct round *r, enum ent
 	for (size_t i = 0; i < nw; i++)
 		if (got[i] != want[i])
 			fail_msg("kind %d %s: ref[%zu] = %u, reference %u", kind, what, i, got[i],
-				 want[i]);
+			         want[i]);
 	/* a truncated lookup gives the same total and a prefix of the refs */
 	if (nw > 1) {
 		size_t max = 1 + rn((uint32_t)nw - 1);
@@ -379,7 +379,7 @@ static void lookup_addr(const struct ent_matcher *m, const struct round *r, enum
 		for (unsigned i = 0; i < bits; i++) {
 			unsigned bit = 7 - i % 8;
 			unsigned v = i < p->plen ? (p->addr[i / 8] >> bit) & 1
-						 : (how == 1 ? (a[i / 8] >> bit) & 1 : last);
+			                         : (how == 1 ? (a[i / 8] >> bit) & 1 : last);
 			a[i / 8] = (uint8_t)((a[i / 8] & ~(1u << bit)) | (v << bit));
 		}
 		/* ... or one past either end */
@@ -399,7 +399,8 @@ static void lookup_addr(const struct ent_matcher *m, const struct round *r, enum
 		char txt[INET_ADDRSTRLEN];
 		uint32_t x[RMAX], y[RMAX];
 		inet_ntop(AF_INET, a, txt, sizeof txt);
-		uint32_t h = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+		uint32_t h =
+		    (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
 		size_t n1 = ent_matcher_lookup_ip4(m, h, x, RMAX);
 		size_t n2 = ent_matcher_lookup(m, ENT_OBS_IPV4, txt, strlen(txt), y, RMAX);
 		assert_int_equal(n1, n2);
@@ -514,16 +515,16 @@ static void test_diff_large(void **state)
 	(void)state;
 	for (uint64_t seed = 2000; seed < 2004; seed++)
 		run_round(seed, 3000, 1000000, 25000);
-	printf("[ INFO     ] %zu lookups compared, %zu with a match, %zu with several\n",
-	       nlookups, nhit, nmulti);
+	printf("[ INFO     ] %zu lookups compared, %zu with a match, %zu with several\n", nlookups,
+	       nhit, nmulti);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_diff_small),
-		cmocka_unit_test(test_diff_medium),
-		cmocka_unit_test(test_diff_large),
+	    cmocka_unit_test(test_diff_small),
+	    cmocka_unit_test(test_diff_medium),
+	    cmocka_unit_test(test_diff_large),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

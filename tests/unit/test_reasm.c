@@ -62,7 +62,7 @@ static int teardown(void **state)
 }
 
 static void seg(struct ent_reasm_dir *r, const struct ent_reasm_limits *lim, uint32_t seq,
-		const char *s)
+                const char *s)
 {
 	ent_reasm_data(r, lim, seq, (const uint8_t *)s, strlen(s), strlen(s), on_data, snk, ctr);
 }
@@ -77,7 +77,7 @@ static void test_in_order_and_retransmission(void **state)
 	ent_reasm_syn(&r, 999);
 	seg(&r, &lim, 1000, "hello ");
 	seg(&r, &lim, 1006, "world");
-	seg(&r, &lim, 1000, "hello "); /* retransmission */
+	seg(&r, &lim, 1000, "hello ");    /* retransmission */
 	seg(&r, &lim, 1003, "LO WORLD!"); /* overlaps delivered bytes, adds "!" */
 	assert_int_equal(snk->n, 12);
 	assert_memory_equal(snk->out, "hello world!", 12);
@@ -238,7 +238,7 @@ static void test_differential(void **state)
 				}
 			}
 			ent_reasm_data(&r, &lim, isn + (uint32_t)off, data, len, len, on_data, snk,
-				       ctr);
+			               ctr);
 		}
 		while (prefix < LEN && written[prefix])
 			prefix++;
@@ -253,14 +253,13 @@ static void test_differential(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_in_order_and_retransmission, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reorder_and_overlap_first_wins, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_gap_on_segment_limit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_gap_beyond_window, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_snaplen_gap_and_budget, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stop, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_differential, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_in_order_and_retransmission, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reorder_and_overlap_first_wins, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_gap_on_segment_limit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_gap_beyond_window, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_snaplen_gap_and_budget, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stop, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_differential, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,73 @@
+/*
+ * fuzz_csv.c - libFuzzer target for feed/csv.c.
+ *
+ * Input: one byte of options (forced kind, column number, a column name),
+ * then the file. The sink checks that objects and skips come with a
+ * "line N" place, and that line numbers never go backwards.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "feed/csv.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static unsigned long last_line;
+
+static void check_where(const char *where)
+{
+	unsigned long n;
+
+	if (where == NULL || sscanf(where, "line %lu", &n) != 1 || n == 0 || n < last_line)
+		abort();
+	last_line = n;
+}
+
+static int check_object(void *ctx, json_t *obj, const char *where, char *errbuf)
+{
+	(void)ctx;
+	(void)errbuf;
+	check_where(where);
+	if (json_string_value(json_object_get(obj, "pattern")) == NULL)
+		abort();
+	return 0;
+}
+
+static void check_skip(void *ctx, const char *reason, const char *where)
+{
+	(void)ctx;
+	if (reason == NULL || reason[0] == '\0')
+		abort();
+	check_where(where);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ent_feed_opts opts = {
+	    .source = "fuzz",
+	    .default_tlp = NULL,
+	    .default_confidence = -1,
+	    .timestamp_ms = 1700000000000,
+	};
+	struct ent_feed_sink sink = {check_object, check_skip, NULL};
+	char err[ENT_ERRBUF_SIZE];
+	int rc;
+
+	if (size < 1)
+		return 0;
+	opts.forced_kind = (enum ent_obs_kind)(data[0] & 15) < ENT_OBS_KIND_COUNT
+	                       ? (enum ent_obs_kind)(data[0] & 15)
+	                       : ENT_OBS_NONE;
+	opts.column = (data[0] >> 4) & 3;
+	if (data[0] & 0x40)
+		opts.column_name = "ip";
+	last_line = 0;
+	err[0] = '\0';
+	(void)ent_csv_looks_like((const char *)data + 1, size - 1);
+	rc = ent_csv_convert((const char *)data + 1, size - 1, &opts, &sink, err);
+	if (rc != ENT_OK && err[0] == '\0')
+		abort();
+	return 0;
+}

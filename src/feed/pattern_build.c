@@ -1,0 +1,332 @@
+/*
+ * pattern_build.c - STIX patterns, indicators and TLP marking ids
+ * (see pattern_build.h).
+ *
+ * Built once per imported value, so the indicator is assembled with
+ * json_object_set_new_nocheck (keys are our own literals) and no temporary
+ * allocation beyond jansson's own.
+ *
+ * TLP marking-definition ids, verified against their sources:
+ *   TLP 2.0 (OASIS cti-stix-common-objects,
+ *   extension-definition-specifications/tlp-2.0/marking-definition.json,
+ *   extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d):
+ *     clear        marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487
+ *     green        marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb
+ *     amber        marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421
+ *     amber+strict marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003
+ *     red          marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1
+ *   TLP 1.0 built into STIX 2.1 (section 7.2.1.4; also the enum of
+ *   cti-stix2-json-schemas schemas/common/marking-definition.json):
+ *     white        marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9
+ *     green        marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da
+ *     amber        marking-definition--f88d31f6-486f-44da-b317-01333bde0b82
+ *     red          marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed
+ * We emit the TLP 2.0 ids (entente enforces TLP 2.0, DESIGN.md) and read
+ * both.
+ */
+#include "feed/pattern_build.h"
+
+#include <pthread.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- TLP ---------------------------------------------------------------- */
+
+static const struct tlp_row {
+	const char *name;   /* TLP 2.0 name */
+	const char *id_2_0; /* TLP 2.0 extension marking */
+	const char *id_1_0; /* STIX 2.1 built-in TLP 1.0 marking, NULL if none */
+} tlp_table[] = {
+    {"clear", "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+     "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"},
+    {"green", "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+     "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"},
+    {"amber", "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+     "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"},
+    {"amber+strict", "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", NULL},
+    {"red", "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+     "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"},
+};
+
+static const struct tlp_row *tlp_lookup(const char *name)
+{
+	if (name == NULL)
+		return NULL;
+	if (strncasecmp(name, "tlp:", 4) == 0)
+		name += 4;
+	if (strcasecmp(name, "white") == 0)
+		name = "clear";
+	for (size_t i = 0; i < sizeof(tlp_table) / sizeof(tlp_table[0]); i++)
+		if (strcasecmp(name, tlp_table[i].name) == 0)
+			return &tlp_table[i];
+	return NULL;
+}
+
+const char *ent_tlp_marking_id(const char *tlp_name)
+{
+	const struct tlp_row *r = tlp_lookup(tlp_name);
+
+	return r ? r->id_2_0 : NULL;
+}
+
+const char *ent_tlp_canonical_name(const char *tlp_name)
+{
+	const struct tlp_row *r = tlp_lookup(tlp_name);
+
+	return r ? r->name : NULL;
+}
+
+const char *ent_tlp_name_from_marking_id(const char *marking_id)
+{
+	if (marking_id == NULL)
+		return NULL;
+	for (size_t i = 0; i < sizeof(tlp_table) / sizeof(tlp_table[0]); i++) {
+		const struct tlp_row *r = &tlp_table[i];
+
+		if (strcmp(marking_id, r->id_2_0) == 0 ||
+		    (r->id_1_0 && strcmp(marking_id, r->id_1_0) == 0))
+			return r->name;
+	}
+	return NULL;
+}
+
+/* ---- patterns ----------------------------------------------------------- */
+
+static const char *obs_path(enum ent_obs_kind kind)
+{
+	switch (kind) {
+	case ENT_OBS_IPV4:
+		return "ipv4-addr:value";
+	case ENT_OBS_IPV6:
+		return "ipv6-addr:value";
+	case ENT_OBS_DOMAIN:
+		return "domain-name:value";
+	case ENT_OBS_URL:
+		return "url:value";
+	case ENT_OBS_EMAIL:
+		return "email-addr:value";
+	case ENT_OBS_MD5:
+		return "file:hashes.'MD5'";
+	case ENT_OBS_SHA1:
+		return "file:hashes.'SHA-1'";
+	case ENT_OBS_SHA256:
+		return "file:hashes.'SHA-256'";
+	case ENT_OBS_JA3:
+		return "x-tls-fingerprint:ja3";
+	case ENT_OBS_JA4:
+		return "x-tls-fingerprint:ja4";
+	case ENT_OBS_X509_MD5:
+		return "x509-certificate:hashes.'MD5'";
+	case ENT_OBS_X509_SHA1:
+		return "x509-certificate:hashes.'SHA-1'";
+	case ENT_OBS_X509_SHA256:
+		return "x509-certificate:hashes.'SHA-256'";
+	default:
+		return NULL;
+	}
+}
+
+/* Appends "<path> = '<escaped value>'". */
+static int comparison(enum ent_obs_kind kind, const char *value, struct ent_buf *out)
+{
+	const char *path = obs_path(kind);
+	const char *p, *run;
+	int rc;
+
+	if (path == NULL || value == NULL)
+		return ENT_EINVAL;
+	if ((rc = ent_buf_puts(out, path)) != ENT_OK || (rc = ent_buf_puts(out, " = '")) != ENT_OK)
+		return rc;
+	for (run = p = value; *p != '\0'; p++) {
+		if (*p != '\'' && *p != '\\')
+			continue;
+		if ((rc = ent_buf_append(out, run, (size_t)(p - run))) != ENT_OK ||
+		    (rc = ent_buf_append(out, "\\", 1)) != ENT_OK)
+			return rc;
+		run = p;
+	}
+	if ((rc = ent_buf_append(out, run, (size_t)(p - run))) != ENT_OK)
+		return rc;
+	return ent_buf_append(out, "'", 1);
+}
+
+int ent_pattern_build(enum ent_obs_kind kind, const char *normalized_value, struct ent_buf *out)
+{
+	return ent_pattern_build_or(1, &kind, &normalized_value, out);
+}
+
+int ent_pattern_build_or(size_t n, const enum ent_obs_kind *kinds, const char *const *values,
+                         struct ent_buf *out)
+{
+	int rc;
+
+	if (n == 0 || kinds == NULL || values == NULL)
+		return ENT_EINVAL;
+	if ((rc = ent_buf_append(out, "[", 1)) != ENT_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && (rc = ent_buf_puts(out, " OR ")) != ENT_OK)
+			return rc;
+		if ((rc = comparison(kinds[i], values[i], out)) != ENT_OK)
+			return rc;
+	}
+	return ent_buf_append(out, "]", 1);
+}
+
+/* ---- indicators --------------------------------------------------------- */
+
+/*
+ * Values every indicator carries, created once and shared (by reference
+ * count, which jansson updates atomically) by all the indicators built: a
+ * bulk import builds one indicator per line, and allocation dominated its
+ * profile. Objects handed out may therefore share these values: callers
+ * may add, replace or delete properties but must not change a string
+ * value in place (json_string_set).
+ */
+static json_t *k_indicator, *k_v21, *k_stix, *k_malicious;
+static pthread_once_t konst_once = PTHREAD_ONCE_INIT;
+
+static void konst_init(void)
+{
+	k_indicator = json_string_nocheck("indicator");
+	k_v21 = json_string_nocheck("2.1");
+	k_stix = json_string_nocheck("stix");
+	k_malicious = json_string_nocheck("malicious-activity");
+}
+
+/* A new reference to a shared constant (or a fresh string if init failed). */
+static json_t *konst(json_t *k, const char *s)
+{
+	return k != NULL ? json_incref(k) : json_string_nocheck(s);
+}
+
+static int set_str(json_t *o, const char *key, const char *val)
+{
+	json_t *s = json_string(val);
+
+	if (s == NULL) /* NULL, or not UTF-8 */
+		return ENT_EINVAL;
+	return json_object_set_new_nocheck(o, key, s) == 0 ? ENT_OK : ENT_ENOMEM;
+}
+
+int ent_indicator_build(const struct ent_indicator_spec *spec, json_t **out, char *errbuf)
+{
+	static const struct {
+		size_t off;
+		const char *key;
+	} required[] = {
+	    {offsetof(struct ent_indicator_spec, id), "id"},
+	    {offsetof(struct ent_indicator_spec, created), "created"},
+	    {offsetof(struct ent_indicator_spec, modified), "modified"},
+	    {offsetof(struct ent_indicator_spec, valid_from), "valid_from"},
+	    {offsetof(struct ent_indicator_spec, name), "name"},
+	    {offsetof(struct ent_indicator_spec, pattern), "pattern"},
+	};
+	const char *marking = NULL, *prev = NULL;
+	json_t *o = NULL, *a, *prev_v = NULL;
+	int rc = ENT_ENOMEM;
+
+	*out = NULL;
+	pthread_once(&konst_once, konst_init);
+	if (spec->tlp != NULL && (marking = ent_tlp_marking_id(spec->tlp)) == NULL)
+		return ent_errf(errbuf, ENT_EINVAL, "unknown TLP level '%s'", spec->tlp);
+	if (spec->confidence < -1 || spec->confidence > 100)
+		return ent_errf(errbuf, ENT_EINVAL, "confidence %d not in 0..100",
+		                spec->confidence);
+	if ((o = json_object()) == NULL)
+		goto fail;
+	if (json_object_set_new_nocheck(o, "type", konst(k_indicator, "indicator")) != 0 ||
+	    json_object_set_new_nocheck(o, "spec_version", konst(k_v21, "2.1")) != 0)
+		goto fail;
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		const char *v = *(const char *const *)((const char *)spec + required[i].off);
+
+		if (v == NULL) {
+			rc = ent_errf(errbuf, ENT_EINVAL, "indicator: no %s", required[i].key);
+			goto fail;
+		}
+		if (prev != NULL && strcmp(v, prev) == 0) {
+			/* created = modified = valid_from, the usual case: one value */
+			if (json_object_set_nocheck(o, required[i].key, prev_v) != 0)
+				goto fail;
+			continue;
+		}
+		if ((rc = set_str(o, required[i].key, v)) != ENT_OK) {
+			if (rc == ENT_EINVAL)
+				ent_errf(errbuf, rc, "indicator: %s is not UTF-8", required[i].key);
+			goto fail;
+		}
+		rc = ENT_ENOMEM;
+		prev = v;
+		prev_v = json_object_get(o, required[i].key);
+	}
+	rc = ENT_ENOMEM;
+	if (json_object_set_new_nocheck(o, "pattern_type", konst(k_stix, "stix")) != 0 ||
+	    json_object_set_new_nocheck(o, "pattern_version", konst(k_v21, "2.1")) != 0)
+		goto fail;
+	if ((a = json_array()) == NULL || json_object_set_new_nocheck(o, "indicator_types", a) != 0)
+		goto fail;
+	if (json_array_append_new(a, spec->indicator_type
+	                                 ? json_string(spec->indicator_type)
+	                                 : konst(k_malicious, "malicious-activity")) != 0)
+		goto fail;
+	if (spec->description != NULL && spec->description[0] != '\0' &&
+	    set_str(o, "description", spec->description) != ENT_OK) {
+		rc = ent_errf(errbuf, ENT_EINVAL, "indicator: description is not UTF-8");
+		goto fail;
+	}
+	if (spec->confidence >= 0 &&
+	    json_object_set_new_nocheck(o, "confidence", json_integer(spec->confidence)) != 0)
+		goto fail;
+	if (marking != NULL) {
+		if ((a = json_array()) == NULL ||
+		    json_object_set_new_nocheck(o, "object_marking_refs", a) != 0 ||
+		    json_array_append_new(a, json_string_nocheck(marking)) != 0)
+			goto fail;
+	}
+	if (spec->created_by_ref != NULL &&
+	    (rc = set_str(o, "created_by_ref", spec->created_by_ref)) != ENT_OK) {
+		if (rc == ENT_EINVAL)
+			ent_errf(errbuf, rc, "indicator: created_by_ref is not UTF-8");
+		goto fail;
+	}
+	rc = ENT_ENOMEM;
+	if (spec->n_labels > 0 && spec->labels != NULL) {
+		if ((a = json_array()) == NULL || json_object_set_new_nocheck(o, "labels", a) != 0)
+			goto fail;
+		for (size_t i = 0; i < spec->n_labels; i++) {
+			json_t *s = json_string(spec->labels[i]);
+
+			if (s == NULL)
+				continue; /* not UTF-8: dropped rather than failing the value */
+			if (json_array_append_new(a, s) != 0)
+				goto fail;
+		}
+	}
+	if (spec->custom != NULL) {
+		const char *k;
+		json_t *v;
+
+		if (!json_is_object(spec->custom)) {
+			rc = ent_errf(errbuf, ENT_EINVAL, "indicator: custom is not an object");
+			goto fail;
+		}
+		json_object_foreach(spec->custom, k, v)
+		{
+			if (strncmp(k, "x_", 2) != 0) {
+				rc = ent_errf(errbuf, ENT_EINVAL,
+				              "indicator: custom property '%s' not named x_*", k);
+				goto fail;
+			}
+			if (json_object_set_nocheck(o, k, v) != 0)
+				goto fail;
+		}
+	}
+	*out = o;
+	return ENT_OK;
+fail:
+	if (rc == ENT_ENOMEM)
+		ent_errf(errbuf, rc, "indicator: out of memory");
+	json_decref(o);
+	return rc;
+}

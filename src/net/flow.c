@@ -1,0 +1,324 @@
+/*
+ * flow.c - the flow table (see flow.h).
+ *
+ * Invariants:
+ *  1. A flow is in exactly one hash chain and in the activity list; the
+ *     list is ordered by the last packet's arrival (tail = most recent).
+ *  2. count <= max_flows; *used includes sizeof(struct ent_flow) per flow.
+ *  3. on_end is called exactly once per flow, right before it is freed.
+ * The hash is SipHash-2-4 with a random key: flow keys are attacker chosen.
+ */
+#include "net/flow.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/counters.h"
+#include "net/addr_fmt.h"
+
+struct ent_flow_table {
+	struct ent_flow **buckets;
+	uint32_t nbuckets; /* power of two */
+	uint32_t count, max_flows;
+	size_t *used;
+	size_t max_used;
+	struct ent_flow_timeouts to;
+	uint64_t next_id;
+	uint8_t worker_id;
+	struct ent_flow *oldest, *newest;
+	ent_flow_end_cb on_end;
+	void *ctx;
+	unsigned char hkey[crypto_shorthash_KEYBYTES];
+};
+
+const char *ent_app_proto_name(enum ent_app_proto p)
+{
+	switch (p) {
+	case ENT_APP_UNKNOWN:
+		return "unknown";
+	case ENT_APP_NONE:
+		return "none";
+	case ENT_APP_TLS:
+		return "tls";
+	case ENT_APP_HTTP:
+		return "http";
+	case ENT_APP_DNS:
+		return "dns";
+	case ENT_APP_QUIC:
+		return "quic";
+	}
+	return "?";
+}
+
+const char *ent_tcp_state_name(enum ent_tcp_state s)
+{
+	static const char *const names[] = {"none",        "syn_sent", "syn_recv",
+	                                    "established", "closing",  "closed"};
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+struct ent_flow_table *ent_flow_table_new(uint32_t max_flows, size_t *used, size_t max_used,
+                                          const struct ent_flow_timeouts *to, uint8_t worker_id,
+                                          ent_flow_end_cb on_end, void *ctx)
+{
+	struct ent_flow_table *t;
+
+	if (sodium_init() < 0)
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return NULL;
+	t->max_flows = max_flows ? max_flows : 65536;
+	t->nbuckets = 64;
+	while (t->nbuckets < t->max_flows && t->nbuckets < (1u << 26))
+		t->nbuckets <<= 1;
+	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+	if (t->buckets == NULL) {
+		free(t);
+		return NULL;
+	}
+	t->used = used;
+	t->max_used = max_used;
+	if (to != NULL)
+		t->to = *to;
+	if (t->to.tcp == 0)
+		t->to.tcp = 600;
+	if (t->to.tcp_closed == 0)
+		t->to.tcp_closed = 30;
+	if (t->to.udp == 0)
+		t->to.udp = 120;
+	if (t->to.other == 0)
+		t->to.other = 60;
+	t->worker_id = worker_id;
+	t->on_end = on_end;
+	t->ctx = ctx;
+	randombytes_buf(t->hkey, sizeof(t->hkey));
+	return t;
+}
+
+static uint32_t bucket_of(const struct ent_flow_table *t, const uint8_t key[40])
+{
+	uint64_t h;
+
+	crypto_shorthash((unsigned char *)&h, key, 40, t->hkey);
+	return (uint32_t)h & (t->nbuckets - 1);
+}
+
+static void list_unlink(struct ent_flow_table *t, struct ent_flow *f)
+{
+	if (f->older != NULL)
+		f->older->newer = f->newer;
+	else
+		t->oldest = f->newer;
+	if (f->newer != NULL)
+		f->newer->older = f->older;
+	else
+		t->newest = f->older;
+	f->older = f->newer = NULL;
+}
+
+static void list_append(struct ent_flow_table *t, struct ent_flow *f)
+{
+	f->older = t->newest;
+	f->newer = NULL;
+	if (t->newest != NULL)
+		t->newest->newer = f;
+	else
+		t->oldest = f;
+	t->newest = f;
+}
+
+static void flow_remove(struct ent_flow_table *t, struct ent_flow *f, enum ent_flow_end_reason why)
+{
+	struct ent_flow **pp = &t->buckets[bucket_of(t, f->key)];
+
+	if (t->on_end != NULL)
+		t->on_end(t->ctx, f, why);
+	while (*pp != NULL && *pp != f)
+		pp = &(*pp)->hnext;
+	if (*pp == f)
+		*pp = f->hnext;
+	list_unlink(t, f);
+	t->count--;
+	if (t->used != NULL)
+		*t->used -= sizeof(*f);
+	free(f);
+}
+
+void ent_flow_table_flush(struct ent_flow_table *t)
+{
+	while (t->oldest != NULL)
+		flow_remove(t, t->oldest, ENT_FLOW_END_FINISH);
+}
+
+void ent_flow_table_free(struct ent_flow_table *t)
+{
+	if (t == NULL)
+		return;
+	ent_flow_table_flush(t);
+	free(t->buckets);
+	free(t);
+}
+
+uint32_t ent_flow_table_count(const struct ent_flow_table *t)
+{
+	return t->count;
+}
+
+bool ent_flow_table_evict_oldest(struct ent_flow_table *t, uint64_t *counters)
+{
+	if (t->oldest == NULL)
+		return false;
+	counters[ENT_NC_FLOW_EVICTED]++;
+	flow_remove(t, t->oldest, ENT_FLOW_END_EVICTED);
+	return true;
+}
+
+void ent_flow_table_expire(struct ent_flow_table *t, uint64_t now_sec, uint64_t *counters)
+{
+	while (t->oldest != NULL && t->oldest->last_sec + t->oldest->timeout < now_sec) {
+		counters[ENT_NC_FLOW_TIMEOUT]++;
+		flow_remove(t, t->oldest, ENT_FLOW_END_TIMEOUT);
+	}
+}
+
+/* The canonical key: the lower (address, port) end first. *swapped tells
+ * whether the packet's source is the second end. */
+static void make_key(const struct ent_packet *pkt, uint8_t key[40], bool *swapped)
+{
+	size_t alen = pkt->l3 == 6 ? 16 : 4;
+	int c = memcmp(pkt->src, pkt->dst, alen);
+
+	if (c == 0)
+		c = pkt->sport < pkt->dport ? -1 : pkt->sport > pkt->dport;
+	*swapped = c > 0;
+	memset(key, 0, 40);
+	key[0] = (uint8_t)pkt->l3;
+	key[1] = pkt->proto;
+	key[2] = (uint8_t)(pkt->vlan >> 8);
+	key[3] = (uint8_t)pkt->vlan;
+	memcpy(key + 4, *swapped ? pkt->dst : pkt->src, alen);
+	memcpy(key + 20, *swapped ? pkt->src : pkt->dst, alen);
+	key[36] = (uint8_t)((*swapped ? pkt->dport : pkt->sport) >> 8);
+	key[37] = (uint8_t)(*swapped ? pkt->dport : pkt->sport);
+	key[38] = (uint8_t)((*swapped ? pkt->sport : pkt->dport) >> 8);
+	key[39] = (uint8_t)(*swapped ? pkt->sport : pkt->dport);
+}
+
+static struct ent_flow *flow_create(struct ent_flow_table *t, const struct ent_packet *pkt,
+                                    const uint8_t key[40], uint32_t bucket,
+                                    const struct timeval *ts, uint64_t *counters)
+{
+	size_t alen = pkt->l3 == 6 ? 16 : 4;
+	bool sender_is_client = true;
+	struct ent_flow *f;
+
+	while (t->oldest != NULL &&
+	       (t->count >= t->max_flows ||
+	        (t->used != NULL && t->max_used != 0 && *t->used + sizeof(*f) > t->max_used)))
+		ent_flow_table_evict_oldest(t, counters);
+	if (t->used != NULL && t->max_used != 0 && *t->used + sizeof(*f) > t->max_used) {
+		counters[ENT_NC_FLOW_NOMEM]++;
+		return NULL;
+	}
+	f = calloc(1, sizeof(*f));
+	if (f == NULL) {
+		counters[ENT_NC_FLOW_NOMEM]++;
+		return NULL;
+	}
+	if (pkt->proto == 6 &&
+	    (pkt->tcp_flags & (ENT_TCP_SYN | ENT_TCP_ACK)) == (ENT_TCP_SYN | ENT_TCP_ACK))
+		sender_is_client = false; /* we missed the SYN: the SYN+ACK goes to the client */
+	memcpy(f->key, key, 40);
+	f->info.flow_id = ((uint64_t)t->worker_id << 56) | (++t->next_id & 0x00ffffffffffffffull);
+	f->info.family = (uint8_t)pkt->l3;
+	f->info.proto = pkt->proto;
+	f->info.vlan = pkt->vlan;
+	memcpy(f->info.cli_addr, sender_is_client ? pkt->src : pkt->dst, alen);
+	memcpy(f->info.srv_addr, sender_is_client ? pkt->dst : pkt->src, alen);
+	f->info.cli_port = sender_is_client ? pkt->sport : pkt->dport;
+	f->info.srv_port = sender_is_client ? pkt->dport : pkt->sport;
+	ent_addr_fmt(pkt->l3, f->info.cli_addr, f->info.cli_str);
+	ent_addr_fmt(pkt->l3, f->info.srv_addr, f->info.srv_str);
+	f->info.first_ts = *ts;
+	ent_reasm_init(&f->reasm[0]);
+	ent_reasm_init(&f->reasm[1]);
+	f->hnext = t->buckets[bucket];
+	t->buckets[bucket] = f;
+	list_append(t, f);
+	t->count++;
+	if (t->used != NULL)
+		*t->used += sizeof(*f);
+	counters[ENT_NC_FLOWS]++;
+	return f;
+}
+
+static void tcp_track(struct ent_flow_table *t, struct ent_flow *f, const struct ent_packet *pkt,
+                      int dir)
+{
+	uint8_t fl = pkt->tcp_flags;
+	enum ent_tcp_state *st = &f->info.tcp_state;
+
+	if (fl & ENT_TCP_RST) {
+		*st = ENT_TCP_CLOSED;
+	} else if (fl & ENT_TCP_SYN) {
+		if (!(fl & ENT_TCP_ACK) && dir == 0 && *st == ENT_TCP_NONE)
+			*st = ENT_TCP_SYN_SENT;
+		else if ((fl & ENT_TCP_ACK) && dir == 1 &&
+		         (*st == ENT_TCP_NONE || *st == ENT_TCP_SYN_SENT))
+			*st = ENT_TCP_SYN_RECV;
+	} else if (fl & ENT_TCP_FIN) {
+		f->fin[dir] = 1;
+		*st = f->fin[0] && f->fin[1] ? ENT_TCP_CLOSED : ENT_TCP_CLOSING;
+	} else if (*st == ENT_TCP_SYN_RECV && dir == 0 && (fl & ENT_TCP_ACK)) {
+		*st = ENT_TCP_ESTABLISHED;
+	} else if (*st == ENT_TCP_NONE && f->info.pkts[0] && f->info.pkts[1]) {
+		*st = ENT_TCP_ESTABLISHED; /* picked up mid-stream */
+	}
+	f->timeout = *st == ENT_TCP_CLOSED ? t->to.tcp_closed : t->to.tcp;
+}
+
+struct ent_flow *ent_flow_get(struct ent_flow_table *t, const struct ent_packet *pkt,
+                              const struct timeval *ts, uint32_t wirelen, int *dir, bool *created,
+                              uint64_t *counters)
+{
+	uint8_t key[40];
+	bool swapped;
+	uint32_t b;
+	struct ent_flow *f;
+	size_t alen = pkt->l3 == 6 ? 16 : 4;
+
+	make_key(pkt, key, &swapped);
+	b = bucket_of(t, key);
+	for (f = t->buckets[b]; f != NULL; f = f->hnext)
+		if (memcmp(f->key, key, sizeof(key)) == 0)
+			break;
+	*created = false;
+	if (f != NULL && pkt->proto == 6 && f->info.tcp_state == ENT_TCP_CLOSED &&
+	    (pkt->tcp_flags & (ENT_TCP_SYN | ENT_TCP_ACK)) == ENT_TCP_SYN) {
+		flow_remove(t, f, ENT_FLOW_END_REUSED);
+		f = NULL;
+	}
+	if (f == NULL) {
+		f = flow_create(t, pkt, key, b, ts, counters);
+		if (f == NULL)
+			return NULL;
+		*created = true;
+	} else {
+		list_unlink(t, f);
+		list_append(t, f);
+	}
+	*dir =
+	    memcmp(pkt->src, f->info.cli_addr, alen) == 0 && pkt->sport == f->info.cli_port ? 0 : 1;
+	f->info.pkts[*dir]++;
+	f->info.bytes[*dir] += wirelen;
+	f->info.last_ts = *ts;
+	f->last_sec = ts->tv_sec > 0 ? (uint64_t)ts->tv_sec : 0;
+	if (pkt->proto == 6)
+		tcp_track(t, f, pkt, *dir);
+	else
+		f->timeout = pkt->proto == 17 ? t->to.udp : t->to.other;
+	return f;
+}
