@@ -636,10 +636,10 @@ static int norm_ja4(const char *v, size_t len, char *out, size_t outsz, char *er
 	for (int i = 1; i < 10; i++)
 		if (!is_alpha((unsigned char)s[i]) && !is_digit((unsigned char)s[i]))
 			alnum_ok = false;
-	if (!alnum_ok || strchr("tqd", s[0]) == NULL || (s[3] != 'd' && s[3] != 'i') ||
-	    !is_digit((unsigned char)s[4]) || !is_digit((unsigned char)s[5]) ||
-	    !is_digit((unsigned char)s[6]) || !is_digit((unsigned char)s[7]) || s[10] != '_' ||
-	    s[23] != '_')
+	if (!alnum_ok || (s[0] != 't' && s[0] != 'q' && s[0] != 'd') ||
+	    (s[3] != 'd' && s[3] != 'i') || !is_digit((unsigned char)s[4]) ||
+	    !is_digit((unsigned char)s[5]) || !is_digit((unsigned char)s[6]) ||
+	    !is_digit((unsigned char)s[7]) || s[10] != '_' || s[23] != '_')
 		return ent_errf(errbuf, ENT_EINVAL,
 		                "invalid JA4: not of the form "
 		                "t13d1516h2_8daaf6152771_b186095e22b6");

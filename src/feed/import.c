@@ -271,6 +271,7 @@ static void *producer_main(void *vctx)
 {
 	struct import_ctx *ctx = vctx;
 
+	pthread_setname_np(pthread_self(), "ent-prepare");
 	ctx->prep_rc = produce(ctx, ctx->prep_err);
 	ent_progress_end(&ctx->progress);
 	ent_import_queue_close(ctx->queue);

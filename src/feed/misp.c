@@ -270,9 +270,11 @@ static int emit_identity(struct conv *c, json_t *orgc)
 	if (c->n_seen < MAX_SEEN_ORGS)
 		memcpy(c->seen[c->n_seen++], c->identity, sizeof(c->identity));
 	ent_time_format(c->ev_ts_ms, ts);
+	if (name == NULL || *name == '\0')
+		name = uuid != NULL && *uuid != '\0' ? uuid : "unnamed organisation";
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "identity", "spec_version",
-	              "2.1", "id", c->identity, "created", ts, "modified", ts, "name",
-	              name && *name ? name : uuid, "identity_class", "organization");
+	              "2.1", "id", c->identity, "created", ts, "modified", ts, "name", name,
+	              "identity_class", "organization");
 	if (o == NULL)
 		return ent_errf(c->errbuf, ENT_ENOMEM, "event %s: out of memory", c->ev_uuid);
 	snprintf(where, sizeof(where), "event %s Orgc", c->ev_uuid);

@@ -34,25 +34,25 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_DNAME_LEN 255
-#define MIN_DNAME_LEN 2
-#define MAX_POINTERS 255
+#define MAX_DNAME_LEN   255
+#define MIN_DNAME_LEN   2
+#define MAX_POINTERS    255
 #define DNS_STEP_BUDGET 65536u
 /* format_text() writes at most 4 bytes per input byte. */
 #define NAME_TEXT_MAX (MAX_DNAME_LEN * 4 + 16)
 
-#define T_A 1
-#define T_NS 2
-#define T_MD 3
-#define T_MF 4
+#define T_A     1
+#define T_NS    2
+#define T_MD    3
+#define T_MF    4
 #define T_CNAME 5
-#define T_SOA 6
-#define T_MB 7
-#define T_MG 8
-#define T_MR 9
-#define T_PTR 12
-#define T_MX 15
-#define T_AAAA 28
+#define T_SOA   6
+#define T_MB    7
+#define T_MG    8
+#define T_MR    9
+#define T_PTR   12
+#define T_MX    15
+#define T_AAAA  28
 
 #define OPCODE_UPDATE 5
 
@@ -77,7 +77,7 @@ static uint16_t get16(const uint8_t *p)
 }
 
 static void emit(const struct dns_ctx *c, const char *where, enum ent_obs_kind kind,
-		 const char *value, const char *section)
+                 const char *value, const char *section)
 {
 	char detail[32];
 	struct ent_obs o;
@@ -152,8 +152,10 @@ static int expand_name(struct dns_ctx *c, size_t off, size_t *used, struct dns_n
 				for (int i = 0; i < lablen; i++) {
 					if (maxname > 0) {
 						if (2 <= maxname) {
-							nm->raw[nm->raw_len++] = hex[c->msg[off] >> 4];
-							nm->raw[nm->raw_len++] = hex[c->msg[off] & 15];
+							nm->raw[nm->raw_len++] =
+							    hex[c->msg[off] >> 4];
+							nm->raw[nm->raw_len++] =
+							    hex[c->msg[off] & 15];
 							maxname -= 2;
 						} else {
 							maxname = 0;
@@ -408,7 +410,7 @@ static int parse_rr(struct dns_ctx *c, size_t *off, const char *section, bool li
 			return -1;
 		if (listed) {
 			snprintf(text, sizeof(text), "%u.%u.%u.%u", c->msg[rd], c->msg[rd + 1],
-				 c->msg[rd + 2], c->msg[rd + 3]);
+			         c->msg[rd + 2], c->msg[rd + 3]);
 			emit(c, "dns.a", ENT_OBS_IPV4, text, section);
 		}
 		return 0;
@@ -443,7 +445,7 @@ static int parse_rr(struct dns_ctx *c, size_t *off, const char *section, bool li
 }
 
 int ent_dns_parse(const uint8_t *p, size_t len, const char *transport,
-		  const struct ent_obs_sink *sink)
+                  const struct ent_obs_sink *sink)
 {
 	static const char *const sections[3] = {"an", "ns", "ar"};
 	struct dns_ctx c = {p, len, 0, transport != NULL ? transport : "udp", sink};

@@ -29,7 +29,7 @@
  * the message is not read. Never reads outside p[0..len).
  */
 int ent_dns_parse(const uint8_t *p, size_t len, const char *transport,
-		  const struct ent_obs_sink *sink);
+                  const struct ent_obs_sink *sink);
 
 /* A cheap plausibility test of a DNS header (for heuristics on odd ports). */
 bool ent_dns_looks_like(const uint8_t *p, size_t len);

@@ -44,7 +44,7 @@
 #define METHOD_MAX 18
 /* Feeds in a row without a request before a stream that never had one gives up. */
 #define MAX_MISSES 16
-#define VALUE_MAX (4u * ENT_HTTP_HEADER_MAX)
+#define VALUE_MAX  (4u * ENT_HTTP_HEADER_MAX)
 
 enum hstate { ST_START, ST_HEADERS, ST_BODY, ST_CHUNK_SIZE, ST_CHUNK_DATA, ST_TRAILER };
 enum mkind { MK_NONE, MK_REQUEST, MK_NOTIFY, MK_UNKNOWN };
@@ -92,15 +92,45 @@ bool ent_http_stream_done(const struct ent_http_stream *s)
  */
 static enum mkind classify(const char *p, size_t n, bool complete)
 {
-	static const char *const req[] = {
-	    "GET",         "PUT",          "COPY",           "HEAD",         "LOCK",
-	    "MOVE",        "POLL",         "POST",           "BCOPY",        "BMOVE",
-	    "MKCOL",       "TRACE",        "PATCH",          "LABEL",        "MERGE",
-	    "DELETE",      "SEARCH",       "UNLOCK",         "REPORT",       "UPDATE",
-	    "BDELETE",     "CONNECT",      "OPTIONS",        "CHECKIN",      "PROPFIND",
-	    "CHECKOUT",    "CCM_POST",     "PROPPATCH",      "BPROPFIND",    "BPROPPATCH",
-	    "UNCHECKOUT",  "MKACTIVITY",   "MKWORKSPACE",    "RPC_CONNECT",  "RPC_IN_DATA",
-	    "RPC_OUT_DATA", "VERSION-CONTROL", "BASELINE-CONTROL", "SSTP_DUPLEX_POST"};
+	static const char *const req[] = {"GET",
+	                                  "PUT",
+	                                  "COPY",
+	                                  "HEAD",
+	                                  "LOCK",
+	                                  "MOVE",
+	                                  "POLL",
+	                                  "POST",
+	                                  "BCOPY",
+	                                  "BMOVE",
+	                                  "MKCOL",
+	                                  "TRACE",
+	                                  "PATCH",
+	                                  "LABEL",
+	                                  "MERGE",
+	                                  "DELETE",
+	                                  "SEARCH",
+	                                  "UNLOCK",
+	                                  "REPORT",
+	                                  "UPDATE",
+	                                  "BDELETE",
+	                                  "CONNECT",
+	                                  "OPTIONS",
+	                                  "CHECKIN",
+	                                  "PROPFIND",
+	                                  "CHECKOUT",
+	                                  "CCM_POST",
+	                                  "PROPPATCH",
+	                                  "BPROPFIND",
+	                                  "BPROPPATCH",
+	                                  "UNCHECKOUT",
+	                                  "MKACTIVITY",
+	                                  "MKWORKSPACE",
+	                                  "RPC_CONNECT",
+	                                  "RPC_IN_DATA",
+	                                  "RPC_OUT_DATA",
+	                                  "VERSION-CONTROL",
+	                                  "BASELINE-CONTROL",
+	                                  "SSTP_DUPLEX_POST"};
 	static const char *const notify[] = {"NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE"};
 	const char *sp;
 	size_t tok;
@@ -201,7 +231,7 @@ static int ascii_value(struct ent_buf *out, const char *p, size_t n)
 }
 
 static void emit(const struct ent_obs_sink *sink, const char *where, enum ent_obs_kind kind,
-		 const char *value, const char *detail)
+                 const char *value, const char *detail)
 {
 	struct ent_obs o = {where, kind, value, detail};
 
@@ -416,8 +446,9 @@ static bool parse_chunk_size(const char *l, size_t n, uint64_t *size)
 	for (; i < n && isxdigit((unsigned char)l[i]); i++, digits++) {
 		if (v > (UINT64_MAX >> 4))
 			return false;
-		v = (v << 4) | (uint64_t)(isdigit((unsigned char)l[i]) ? l[i] - '0'
-									 : (tolower((unsigned char)l[i]) - 'a' + 10));
+		v = (v << 4) | (uint64_t)(isdigit((unsigned char)l[i])
+		                              ? l[i] - '0'
+		                              : (tolower((unsigned char)l[i]) - 'a' + 10));
 	}
 	if (digits == 0)
 		return false;
@@ -426,7 +457,7 @@ static bool parse_chunk_size(const char *l, size_t n, uint64_t *size)
 }
 
 int ent_http_stream_feed(struct ent_http_stream *s, const uint8_t *p, size_t len,
-			 const struct ent_obs_sink *sink)
+                         const struct ent_obs_sink *sink)
 {
 	size_t used;
 	int rc = ENT_OK, r;
@@ -452,8 +483,8 @@ int ent_http_stream_feed(struct ent_http_stream *s, const uint8_t *p, size_t len
 			}
 			p += used;
 			len -= used;
-			s->kind = classify(s->hdr.data, r == 1 ? last_line_len(&s->hdr) : s->hdr.len,
-					   r == 1);
+			s->kind = classify(s->hdr.data,
+			                   r == 1 ? last_line_len(&s->hdr) : s->hdr.len, r == 1);
 			if (s->kind == MK_NONE)
 				goto skip_rest;
 			if (r == 1) {
@@ -510,7 +541,8 @@ int ent_http_stream_feed(struct ent_http_stream *s, const uint8_t *p, size_t len
 			} else {
 				uint64_t size;
 
-				if (!parse_chunk_size(s->line.data, last_line_len(&s->line), &size)) {
+				if (!parse_chunk_size(s->line.data, last_line_len(&s->line),
+				                      &size)) {
 					rc = finish(s, sink);
 					goto skip_rest;
 				}

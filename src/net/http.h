@@ -43,7 +43,7 @@ void ent_http_stream_free(struct ent_http_stream *s);
  * ENT_ENOMEM.
  */
 int ent_http_stream_feed(struct ent_http_stream *s, const uint8_t *p, size_t len,
-			 const struct ent_obs_sink *sink);
+                         const struct ent_obs_sink *sink);
 
 /* True when nothing more will be found (a CONNECT tunnel, a limit, or a long run of non-HTTP). */
 bool ent_http_stream_done(const struct ent_http_stream *s);

@@ -17,12 +17,12 @@
 /* Upper bound of a JA3 / JA4 raw string: 32k ciphers * 6 chars and change. */
 #define JA_STRING_MAX (512u * 1024u)
 
-#define EXT_SERVER_NAME 0x0000
-#define EXT_SUPPORTED_GROUPS 0x000a
-#define EXT_EC_POINT_FORMATS 0x000b
+#define EXT_SERVER_NAME          0x0000
+#define EXT_SUPPORTED_GROUPS     0x000a
+#define EXT_EC_POINT_FORMATS     0x000b
 #define EXT_SIGNATURE_ALGORITHMS 0x000d
-#define EXT_ALPN 0x0010
-#define EXT_SUPPORTED_VERSIONS 0x002b
+#define EXT_ALPN                 0x0010
+#define EXT_SUPPORTED_VERSIONS   0x002b
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -146,8 +146,8 @@ int ent_ja3s_string(const struct ent_ja_hello *h, struct ent_buf *out)
 	bool first = true;
 	int rc;
 
-	rc = ent_buf_printf(out, "%u,%u,", h->version,
-			    h->ciphers_len >= 2 ? get16(h->ciphers) : 0u);
+	rc =
+	    ent_buf_printf(out, "%u,%u,", h->version, h->ciphers_len >= 2 ? get16(h->ciphers) : 0u);
 	while (rc == ENT_OK && ext_next(&it, &type, &body, &len)) {
 		if (ent_ja_is_grease(type))
 			continue;
@@ -356,8 +356,8 @@ int ent_ja4(const struct ent_ja_hello *h, bool quic, char out[ENT_JA4_SIZE])
 
 	ja4_alpn(alpn, alpn_len, al);
 	snprintf(out, ENT_JA4_SIZE, "%c%s%c%02zu%02zu%s_%s_%s", quic ? 'q' : 't',
-		 ja4_version(version), sni ? 'd' : 'i', n_ciph > 99 ? (size_t)99 : n_ciph,
-		 n_ext > 99 ? (size_t)99 : n_ext, al, hb, hc);
+	         ja4_version(version), sni ? 'd' : 'i', n_ciph > 99 ? (size_t)99 : n_ciph,
+	         n_ext > 99 ? (size_t)99 : n_ext, al, hb, hc);
 	rc = ENT_OK;
 out:
 	ent_buf_free(&s);

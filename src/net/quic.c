@@ -33,17 +33,17 @@
 
 #include "net/tls.h"
 
-#define QUIC_V1 0x00000001u
-#define QUIC_V2 0x6b3343cfu
-#define CRYPTO_MAX (64u * 1024u)
-#define TAG_LEN 16
+#define QUIC_V1    0x00000001u
+#define QUIC_V2    0x6b3343cfu
+#define CRYPTO_MAX (16u * 1024u) /* a ClientHello with post-quantum key shares is ~2 KiB */
+#define TAG_LEN    16
 
 static const uint8_t salt_v1[20] = {0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
-				    0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a};
+                                    0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a};
 static const uint8_t salt_v2[20] = {0x0d, 0xed, 0xe3, 0xde, 0xf7, 0x00, 0xa6, 0xdb, 0x81, 0x93,
-				    0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9};
+                                    0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9};
 static const uint8_t salt_d29[20] = {0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2, 0x4c, 0x9e, 0x97,
-				     0x86, 0xf1, 0x9c, 0x61, 0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99};
+                                     0x86, 0xf1, 0x9c, 0x61, 0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99};
 
 static uint32_t get32(const uint8_t *p)
 {
@@ -72,8 +72,7 @@ static unsigned initial_type(bool v2)
 }
 
 /* HKDF-Expand-Label(secret, label, "", out_len) of TLS 1.3 with SHA-256. */
-static void expand_label(const uint8_t secret[32], const char *label, uint8_t *out,
-			 size_t out_len)
+static void expand_label(const uint8_t secret[32], const char *label, uint8_t *out, size_t out_len)
 {
 	struct hmac_sha256_ctx ctx;
 	uint8_t info[2 + 1 + 255 + 1];
@@ -89,13 +88,13 @@ static void expand_label(const uint8_t secret[32], const char *label, uint8_t *o
 	info[n++] = 0; /* empty context */
 	hmac_sha256_set_key(&ctx, 32, secret);
 	hkdf_expand(&ctx, (nettle_hash_update_func *)hmac_sha256_update,
-		    (nettle_hash_digest_func *)hmac_sha256_digest, SHA256_DIGEST_SIZE, n, info,
-		    out_len, out);
+	            (nettle_hash_digest_func *)hmac_sha256_digest, SHA256_DIGEST_SIZE, n, info,
+	            out_len, out);
 }
 
 /* Initial keys of one side: "client in" or "server in". */
 static int initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, bool server,
-			uint8_t key[16], uint8_t iv[12], uint8_t hp[16])
+                        uint8_t key[16], uint8_t iv[12], uint8_t hp[16])
 {
 	struct hmac_sha256_ctx ctx;
 	uint8_t initial[32], client[32];
@@ -106,8 +105,8 @@ static int initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, 
 		return ENT_EUNSUPPORTED;
 	hmac_sha256_set_key(&ctx, 20, salt);
 	hkdf_extract(&ctx, (nettle_hash_update_func *)hmac_sha256_update,
-		     (nettle_hash_digest_func *)hmac_sha256_digest, SHA256_DIGEST_SIZE, dcid_len,
-		     dcid, initial);
+	             (nettle_hash_digest_func *)hmac_sha256_digest, SHA256_DIGEST_SIZE, dcid_len,
+	             dcid, initial);
 	expand_label(initial, server ? "server in" : "client in", client, 32);
 	expand_label(client, v2 ? "quicv2 key" : "quic key", key, 16);
 	expand_label(client, v2 ? "quicv2 iv" : "quic iv", iv, 12);
@@ -116,7 +115,7 @@ static int initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, 
 }
 
 int ent_quic_client_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
-				 uint8_t key[16], uint8_t iv[12], uint8_t hp[16])
+                                 uint8_t key[16], uint8_t iv[12], uint8_t hp[16])
 {
 	return initial_keys(version, dcid, dcid_len, false, key, iv, hp);
 }
@@ -151,9 +150,9 @@ bool ent_quic_looks_like_initial(const uint8_t *p, size_t len)
 
 /* Reassembly of the CRYPTO stream of one datagram. */
 struct crypto_buf {
-	uint8_t *data;   /* CRYPTO_MAX bytes */
-	uint8_t *have;   /* CRYPTO_MAX flags: byte present */
-	size_t contig;   /* bytes present from offset 0 (computed at the end) */
+	uint8_t *data; /* CRYPTO_MAX bytes */
+	uint8_t *have; /* CRYPTO_MAX flags: byte present */
+	size_t contig; /* bytes present from offset 0 (computed at the end) */
 };
 
 /* Frames of one decrypted packet; false on a malformed or disallowed frame. */
@@ -223,8 +222,8 @@ struct key_source {
 	size_t odcid_len;
 };
 
-static int one_packet(const uint8_t *d, size_t len, size_t *pkt_len, uint8_t *plain,
-		      uint8_t *hdr, struct crypto_buf *cb, const struct key_source *ks)
+static int one_packet(const uint8_t *d, size_t len, size_t *pkt_len, uint8_t *plain, uint8_t *hdr,
+                      struct crypto_buf *cb, const struct key_source *ks)
 {
 	struct aes128_ctx hp_ctx;
 	struct gcm_aes128_ctx gcm;
@@ -304,7 +303,7 @@ static int one_packet(const uint8_t *d, size_t len, size_t *pkt_len, uint8_t *pl
 
 /* Decrypts the Initial packets of a datagram and reports the hello they start with. */
 static int parse_datagram(const uint8_t *udp_payload, size_t len, const struct key_source *ks,
-			  const struct ent_obs_sink *sink)
+                          const struct ent_obs_sink *sink)
 {
 	struct crypto_buf cb;
 	uint8_t *mem;
@@ -350,8 +349,7 @@ out:
 	return rc;
 }
 
-int ent_quic_initial_parse(const uint8_t *udp_payload, size_t len,
-			   const struct ent_obs_sink *sink)
+int ent_quic_initial_parse(const uint8_t *udp_payload, size_t len, const struct ent_obs_sink *sink)
 {
 	struct key_source ks = {false, NULL, 0};
 
@@ -359,7 +357,7 @@ int ent_quic_initial_parse(const uint8_t *udp_payload, size_t len,
 }
 
 int ent_quic_server_initial_parse(const uint8_t *udp_payload, size_t len, const uint8_t *odcid,
-				  size_t odcid_len, const struct ent_obs_sink *sink)
+                                  size_t odcid_len, const struct ent_obs_sink *sink)
 {
 	struct key_source ks = {true, odcid, odcid_len};
 

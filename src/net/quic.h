@@ -29,8 +29,7 @@
  * client Initial we can read (short header, unknown version, server
  * Initial, bad tag, malformed); ENT_ENOMEM.
  */
-int ent_quic_initial_parse(const uint8_t *udp_payload, size_t len,
-			   const struct ent_obs_sink *sink);
+int ent_quic_initial_parse(const uint8_t *udp_payload, size_t len, const struct ent_obs_sink *sink);
 
 /*
  * The server's Initial packets are protected with keys derived from the
@@ -40,9 +39,10 @@ int ent_quic_initial_parse(const uint8_t *udp_payload, size_t len,
  * Same returns as ent_quic_initial_parse; ENT_EINVAL for a DCID over 20 bytes.
  */
 int ent_quic_server_initial_parse(const uint8_t *udp_payload, size_t len, const uint8_t *odcid,
-				  size_t odcid_len, const struct ent_obs_sink *sink);
+                                  size_t odcid_len, const struct ent_obs_sink *sink);
 
-/* Copies the DCID of a long-header Initial packet into dcid (OUT), its length into *dcid_len (OUT). */
+/* Copies the DCID of a long-header Initial packet into dcid (OUT), its length into *dcid_len (OUT).
+ */
 int ent_quic_initial_dcid(const uint8_t *p, size_t len, uint8_t dcid[20], size_t *dcid_len);
 
 /* A cheap test: a long-header Initial packet of a version we can decrypt. */
@@ -54,6 +54,6 @@ bool ent_quic_looks_like_initial(const uint8_t *p, size_t len);
  * Exposed for the tests (RFC 9001 appendix A).
  */
 int ent_quic_client_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
-				 uint8_t key[16], uint8_t iv[12], uint8_t hp[16]);
+                                 uint8_t key[16], uint8_t iv[12], uint8_t hp[16]);
 
 #endif

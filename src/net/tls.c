@@ -29,10 +29,10 @@
 #include "net/ja.h"
 
 #define REC_CHANGE_CIPHER_SPEC 20
-#define REC_ALERT 21
-#define REC_HANDSHAKE 22
-#define REC_APPLICATION_DATA 23
-#define REC_HEARTBEAT 24
+#define REC_ALERT              21
+#define REC_HANDSHAKE          22
+#define REC_APPLICATION_DATA   23
+#define REC_HEARTBEAT          24
 /* TLSCiphertext.length may not exceed 2^14 + 2048 (RFC 5246 section 6.2.3). */
 #define REC_MAX_LEN (16384u + 2048u)
 
@@ -40,25 +40,25 @@
 #define HS_SERVER_HELLO 2
 
 /* Longest value we build for an SNI (bytes of the name, escaped). */
-#define SNI_VALUE_MAX (256u * 1024u)
+#define SNI_VALUE_MAX  (256u * 1024u)
 #define JA3_STRING_MAX (512u * 1024u)
 
 struct ent_tls_stream {
 	uint8_t rec_hdr[5];
-	uint8_t rec_hdr_len;  /* bytes of rec_hdr filled */
-	uint8_t rec_type;     /* content type of the current record */
-	uint32_t rec_left;    /* body bytes of the current record still to come */
+	uint8_t rec_hdr_len; /* bytes of rec_hdr filled */
+	uint8_t rec_type;    /* content type of the current record */
+	uint32_t rec_left;   /* body bytes of the current record still to come */
 	uint8_t hs_hdr[4];
-	uint8_t hs_hdr_len;   /* bytes of hs_hdr filled */
-	uint8_t hs_type;      /* type of the current handshake message */
-	uint32_t hs_left;     /* body bytes of the current message still to come */
-	bool hs_keep;         /* buffering this message (a hello) */
-	bool seen_record;     /* a record header was accepted */
-	bool after_ccs;       /* a ChangeCipherSpec went by */
-	bool check_record;    /* after_ccs: vet the next handshake message */
-	bool vet_hello;       /* the hello being buffered came after a ChangeCipherSpec */
-	bool hello_ready;     /* hello holds a complete hello, reported at the record's end */
-	uint8_t hello_type;   /* its handshake type */
+	uint8_t hs_hdr_len; /* bytes of hs_hdr filled */
+	uint8_t hs_type;    /* type of the current handshake message */
+	uint32_t hs_left;   /* body bytes of the current message still to come */
+	bool hs_keep;       /* buffering this message (a hello) */
+	bool seen_record;   /* a record header was accepted */
+	bool after_ccs;     /* a ChangeCipherSpec went by */
+	bool check_record;  /* after_ccs: vet the next handshake message */
+	bool vet_hello;     /* the hello being buffered came after a ChangeCipherSpec */
+	bool hello_ready;   /* hello holds a complete hello, reported at the record's end */
+	uint8_t hello_type; /* its handshake type */
 	bool done;
 	struct ent_buf hello; /* body of the hello being reassembled */
 };
@@ -69,7 +69,7 @@ static uint16_t get16(const uint8_t *p)
 }
 
 static void emit(const struct ent_obs_sink *sink, const char *where, enum ent_obs_kind kind,
-		 const char *value, const char *detail)
+                 const char *value, const char *detail)
 {
 	struct ent_obs o = {where, kind, value, detail};
 
@@ -182,7 +182,7 @@ static int sni_value(struct ent_buf *out, const uint8_t *p, size_t n)
 }
 
 static int emit_sni(const struct ent_ja_hello *h, const char *transport,
-		    const struct ent_obs_sink *sink)
+                    const struct ent_obs_sink *sink)
 {
 	const uint8_t *p = h->exts;
 	size_t left = h->exts_len;
@@ -211,8 +211,8 @@ static int emit_sni(const struct ent_ja_hello *h, const char *transport,
 					ent_buf_reset(&v);
 					rc = sni_value(&v, e + 3, nl);
 					if (rc == ENT_OK)
-						emit(sink, "tls.sni", ENT_OBS_DOMAIN, v.data ? v.data : "",
-						     transport);
+						emit(sink, "tls.sni", ENT_OBS_DOMAIN,
+						     v.data ? v.data : "", transport);
 				}
 				off += 3 + nl;
 			}
@@ -225,7 +225,7 @@ static int emit_sni(const struct ent_ja_hello *h, const char *transport,
 }
 
 int ent_tls_client_hello_parse(const uint8_t *body, size_t len, const char *transport,
-			       const struct ent_obs_sink *sink)
+                               const struct ent_obs_sink *sink)
 {
 	struct ent_ja_hello h;
 	struct ent_buf s;
@@ -255,7 +255,7 @@ int ent_tls_client_hello_parse(const uint8_t *body, size_t len, const char *tran
 }
 
 int ent_tls_server_hello_parse(const uint8_t *body, size_t len, const char *transport,
-			       const struct ent_obs_sink *sink)
+                               const struct ent_obs_sink *sink)
 {
 	struct ent_ja_hello h;
 	struct ent_buf s;
@@ -360,7 +360,7 @@ static int hs_end(struct ent_tls_stream *s)
 
 /* Consumes n bytes of handshake-record payload. */
 static int hs_consume(struct ent_tls_stream *s, const uint8_t *p, size_t n,
-		      const struct ent_obs_sink *sink)
+                      const struct ent_obs_sink *sink)
 {
 	int rc = ENT_OK;
 
@@ -434,7 +434,7 @@ static int rec_begin(struct ent_tls_stream *s)
 }
 
 int ent_tls_stream_feed(struct ent_tls_stream *s, const uint8_t *p, size_t len,
-			const struct ent_obs_sink *sink)
+                        const struct ent_obs_sink *sink)
 {
 	int rc = ENT_OK;
 

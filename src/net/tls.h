@@ -26,7 +26,8 @@
 
 struct ent_tls_stream;
 
-/* A parser for one direction of one TCP connection; free with ent_tls_stream_free. NULL on ENOMEM. */
+/* A parser for one direction of one TCP connection; free with ent_tls_stream_free. NULL on ENOMEM.
+ */
 struct ent_tls_stream *ent_tls_stream_new(void);
 /* Frees s and its buffer; NULL is accepted. */
 void ent_tls_stream_free(struct ent_tls_stream *s);
@@ -40,7 +41,7 @@ void ent_tls_stream_free(struct ent_tls_stream *s);
  * returns 0 at once.
  */
 int ent_tls_stream_feed(struct ent_tls_stream *s, const uint8_t *p, size_t len,
-			const struct ent_obs_sink *sink);
+                        const struct ent_obs_sink *sink);
 
 /* True when nothing more can be found: not TLS, encrypted from here on, or a limit was hit. */
 bool ent_tls_stream_done(const struct ent_tls_stream *s);
@@ -54,10 +55,10 @@ bool ent_tls_looks_like(const uint8_t *p, size_t len);
  * ("tcp" or "quic"; "quic" also selects JA4's "q"). 0, ENT_EPARSE, ENT_ENOMEM.
  */
 int ent_tls_client_hello_parse(const uint8_t *body, size_t len, const char *transport,
-			       const struct ent_obs_sink *sink);
+                               const struct ent_obs_sink *sink);
 
 /* Parses a ServerHello body and emits tls.ja3s, tls.ja3s_full. 0, ENT_EPARSE, ENT_ENOMEM. */
 int ent_tls_server_hello_parse(const uint8_t *body, size_t len, const char *transport,
-			       const struct ent_obs_sink *sink);
+                               const struct ent_obs_sink *sink);
 
 #endif

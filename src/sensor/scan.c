@@ -337,10 +337,11 @@ int ent_scan_run(const struct ent_intel *intel, char *const *paths, size_t n_pat
 		if (n == 1) {
 			ent_pipeline_finish(ts[0].w.pipe);
 		} else {
+			static const uint8_t no_data[1];
 			struct pkt_hdr eof = {.caplen = END_OF_FILE, .file = (uint32_t)f};
 
 			for (unsigned i = 0; i < n; i++)
-				enqueue(&ts[i], &eof, NULL);
+				enqueue(&ts[i], &eof, no_data);
 		}
 		done_bytes += ent_pcap_file_offset(pf);
 		if (r < 0) {

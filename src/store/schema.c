@@ -12,6 +12,9 @@
 
 static const char *const migrations[] = {
 	/* 0 -> 1: objects, versions, provenance, observables */
+	"CREATE TABLE meta ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL);"
 	"CREATE TABLE sources ("
 	"  id INTEGER PRIMARY KEY,"
 	"  name TEXT NOT NULL UNIQUE,"
@@ -22,9 +25,13 @@ static const char *const migrations[] = {
 	"  source_id INTEGER NOT NULL REFERENCES sources(id),"
 	"  path TEXT,"
 	"  started_ms INTEGER NOT NULL);"
-	/* one row per version of a STIX object; json is the object as received */
+	/* one row per version of a STIX object; json is the object as received.
+	 * (stix_id, version_ms) is unique (store.c keeps it so); versions are
+	 * found through id_hash, a keyed 63-bit hash of stix_id: an index of
+	 * small integers stays in cache where one of 50-byte strings did not */
 	"CREATE TABLE objects ("
 	"  rowid INTEGER PRIMARY KEY,"
+	"  id_hash INTEGER NOT NULL,"
 	"  stix_id TEXT NOT NULL,"
 	"  type TEXT NOT NULL,"
 	"  version_ms INTEGER NOT NULL,"
@@ -39,11 +46,12 @@ static const char *const migrations[] = {
 	"  valid_until INTEGER,"
 	"  not_matchable TEXT,"
 	"  import_id INTEGER NOT NULL REFERENCES imports(id),"
-	"  json TEXT NOT NULL,"
-	"  UNIQUE (stix_id, version_ms));"
-	/* (type, rowid): new rows append at the end of their type's range */
-	"CREATE INDEX objects_current_type ON objects(type) WHERE is_current = 1;"
-	/* which source delivered which version, and when */
+	/* the first delivery of this version; later ones are in provenance */
+	"  source_id INTEGER NOT NULL REFERENCES sources(id),"
+	"  received_ms INTEGER NOT NULL,"
+	"  json TEXT NOT NULL);"
+	"CREATE INDEX objects_id ON objects(id_hash);"
+	/* the same version delivered again by another source, and when */
 	"CREATE TABLE provenance ("
 	"  object_rowid INTEGER NOT NULL REFERENCES objects(rowid) ON DELETE CASCADE,"
 	"  source_id INTEGER NOT NULL REFERENCES sources(id),"
@@ -55,8 +63,7 @@ static const char *const migrations[] = {
 	"  object_rowid INTEGER NOT NULL REFERENCES objects(rowid) ON DELETE CASCADE,"
 	"  kind TEXT NOT NULL,"
 	"  value TEXT NOT NULL,"
-	"  PRIMARY KEY (object_rowid, kind, value)) WITHOUT ROWID;"
-	"CREATE INDEX observables_kind_value ON observables(kind, value);",
+	"  PRIMARY KEY (object_rowid, kind, value)) WITHOUT ROWID;",
 
 	/* 1 -> 2: scans and the sightings they made */
 	"CREATE TABLE scans ("

@@ -5,7 +5,9 @@
  *   1. (stix_id, version_ms) is unique.
  *   2. For each stix_id exactly one row has is_current = 1: the one with the
  *      greatest version_ms.
- *   3. Observables rows exist only for indicator versions that have them;
+ *   3. A version's first delivery is recorded in its row (source_id,
+ *      received_ms); provenance holds only deliveries by other sources.
+ *   4. Observables rows exist only for indicator versions that have them;
  *      a version is never changed once written (history is immutable).
  * Writes use prepared statements kept for the life of the handle: an import
  * of a million objects prepares nothing per object.
@@ -16,22 +18,85 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "core/timefmt.h"
 
 static const char *const stmt_sql[ST_COUNT] = {
 	/* every version of an id: usually none or one, so one probe decides */
-	[ST_OBJ_FIND] = "SELECT rowid, version_ms, is_current, import_id, json = ?2 FROM objects "
-			"WHERE stix_id = ?1",
+	[ST_OBJ_FIND] = "SELECT rowid, version_ms, is_current, import_id, json = ?2, source_id "
+			"FROM objects WHERE id_hash = ?3 AND stix_id = ?1",
 	[ST_OBJ_INSERT] = "INSERT INTO objects (stix_id, type, version_ms, is_current, revoked, "
 			  "created_by_ref, confidence, tlp, name, pattern_type, valid_from, "
-			  "valid_until, not_matchable, import_id, json) "
-			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+			  "valid_until, not_matchable, import_id, json, id_hash, source_id, "
+			  "received_ms) "
+			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+			  "?16, ?17, ?18)",
 	[ST_OBJ_UNSET_CURRENT] = "UPDATE objects SET is_current = 0 WHERE rowid = ?1",
 	[ST_OBS_INSERT] = "INSERT OR IGNORE INTO observables (object_rowid, kind, value) "
 			  "VALUES (?1, ?2, ?3)",
 	[ST_PROV_INSERT] = "INSERT OR IGNORE INTO provenance "
 			   "(object_rowid, source_id, import_id, received_ms) VALUES (?1, ?2, ?3, ?4)",
 };
+
+int64_t ent_store_id_hash(const struct ent_store *s, const char *stix_id)
+{
+	uint64_t h;
+
+	crypto_shorthash((unsigned char *)&h, (const unsigned char *)stix_id, strlen(stix_id),
+			 s->id_key);
+	return (int64_t)(h >> 1);
+}
+
+static void sql_id_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct ent_store *s = sqlite3_user_data(ctx);
+	const char *id = (const char *)sqlite3_value_text(argv[0]);
+
+	(void)argc;
+	if (id == NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_int64(ctx, ent_store_id_hash(s, id));
+}
+
+/* Reads the store's id_hash key, creating it in a new store. */
+static int load_id_key(struct ent_store *s, bool readonly, char *errbuf)
+{
+	char hex[sizeof(s->id_key) * 2 + 1];
+	sqlite3_stmt *st = NULL;
+	size_t len = 0;
+	int rc = ENT_OK;
+
+	if (!readonly) {
+		randombytes_buf(s->id_key, sizeof(s->id_key));
+		sodium_bin2hex(hex, sizeof(hex), s->id_key, sizeof(s->id_key));
+		if (sqlite3_prepare_v2(s->db,
+				       "INSERT OR IGNORE INTO meta (key, value) VALUES ('id_hash_key', ?1)",
+				       -1, &st, NULL) != SQLITE_OK)
+			return ent_store_sqlerr(s, errbuf, "meta");
+		sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st) == SQLITE_DONE ? ENT_OK : ent_store_sqlerr(s, errbuf, "meta");
+		sqlite3_finalize(st);
+		if (rc != ENT_OK)
+			return rc;
+	}
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'id_hash_key'", -1, &st,
+			       NULL) != SQLITE_OK)
+		return ent_store_sqlerr(s, errbuf, "meta");
+	if (sqlite3_step(st) != SQLITE_ROW ||
+	    sodium_hex2bin(s->id_key, sizeof(s->id_key), (const char *)sqlite3_column_text(st, 0),
+			   (size_t)sqlite3_column_bytes(st, 0), NULL, &len, NULL) != 0 ||
+	    len != sizeof(s->id_key))
+		rc = ent_errf(errbuf, ENT_ESTORE, "store: the meta table has no valid id_hash_key");
+	sqlite3_finalize(st);
+	if (rc != ENT_OK)
+		return rc;
+	if (sqlite3_create_function(s->db, "ent_id_hash", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, s,
+				    sql_id_hash, NULL, NULL) != SQLITE_OK)
+		return ent_store_sqlerr(s, errbuf, "registering ent_id_hash");
+	return ENT_OK;
+}
 
 int ent_store_sqlerr(struct ent_store *s, char *errbuf, const char *what)
 {
@@ -65,6 +130,9 @@ int ent_store_open(const char *path, int flags, struct ent_store **out, char *er
 	if (!(flags & ENT_STORE_READONLY)) {
 		sqlite3_stmt *st;
 
+		/* larger pages: fewer B-tree levels and WAL frames for rows of a few
+		 * hundred bytes; takes effect only when the file is new */
+		sqlite3_exec(s->db, "PRAGMA page_size = 16384", NULL, NULL, NULL);
 		if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) !=
 		    SQLITE_OK) {
 			rc = ent_store_sqlerr(s, errbuf, path);
@@ -88,6 +156,9 @@ int ent_store_open(const char *path, int flags, struct ent_store **out, char *er
 		if (rc != ENT_OK)
 			goto out_free;
 	}
+	rc = load_id_key(s, flags & ENT_STORE_READONLY, errbuf);
+	if (rc != ENT_OK)
+		goto out_free;
 	for (int i = 0; i < ST_COUNT; i++) {
 		if (flags & ENT_STORE_READONLY)
 			break;
@@ -241,12 +312,14 @@ int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_
 {
 	sqlite3_stmt *st;
 	int64_t cur_rowid = -1, cur_version = 0, rowid;
+	int64_t id_hash = ent_store_id_hash(s, o->stix_id);
 	bool is_current;
 	int rc;
 
 	st = s->stmt[ST_OBJ_FIND];
 	sqlite3_bind_text(st, 1, o->stix_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, o->json, (int)o->json_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, id_hash);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t found = sqlite3_column_int64(st, 0);
 		int64_t version = sqlite3_column_int64(st, 1);
@@ -258,6 +331,7 @@ int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_
 		if (version == o->version_ms) {
 			bool same = sqlite3_column_int(st, 4) != 0;
 			bool this_import = sqlite3_column_int64(st, 3) == import_id;
+			bool same_source = sqlite3_column_int64(st, 5) == source_id;
 
 			sqlite3_reset(st);
 			sqlite3_clear_bindings(st);
@@ -268,6 +342,8 @@ int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_
 				return ENT_OK;
 			}
 			*result = ENT_PUT_UNCHANGED;
+			if (same_source)
+				return ENT_OK;
 			return add_provenance(s, found, source_id, import_id, errbuf);
 		}
 	}
@@ -302,6 +378,9 @@ int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_
 	bind_opt_text(st, 13, o->not_matchable);
 	sqlite3_bind_int64(st, 14, import_id);
 	sqlite3_bind_text(st, 15, o->json, (int)o->json_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 16, id_hash);
+	sqlite3_bind_int64(st, 17, source_id);
+	sqlite3_bind_int64(st, 18, ent_time_now_ms());
 	rc = step_done(s, st, errbuf, "object insert");
 	if (rc != ENT_OK)
 		return rc;
@@ -316,9 +395,6 @@ int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_
 		if (rc != ENT_OK)
 			return rc;
 	}
-	rc = add_provenance(s, rowid, source_id, import_id, errbuf);
-	if (rc != ENT_OK)
-		return rc;
 	*result = cur_rowid < 0 ? ENT_PUT_NEW : is_current ? ENT_PUT_SUPERSEDED : ENT_PUT_HISTORY;
 	return ENT_OK;
 }

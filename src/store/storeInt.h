@@ -17,12 +17,17 @@ enum store_stmt {
 
 struct ent_store {
 	sqlite3 *db;
+	unsigned char id_key[16]; /* SipHash key of id_hash, kept in the meta table */
 	int schema_version;
 	sqlite3_stmt *stmt[ST_COUNT];
 };
 
 /* schema.c: brings the database to the latest schema version. */
 int ent_store_migrate(struct ent_store *s, char *errbuf);
+
+/* The keyed 63-bit hash of a STIX id that the objects table is indexed by.
+ * SQL sees it as ent_id_hash(text). */
+int64_t ent_store_id_hash(const struct ent_store *s, const char *stix_id);
 
 /* Formats the SQLite error of s->db into errbuf and returns ENT_ESTORE. */
 int ent_store_sqlerr(struct ent_store *s, char *errbuf, const char *what);

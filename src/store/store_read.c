@@ -21,8 +21,7 @@ int ent_store_indicators_foreach(struct ent_store *s, const struct ent_store_ind
 {
 	static const char *const sql =
 		"SELECT o.stix_id, o.name,"
-		" (SELECT s.name FROM provenance p JOIN sources s ON s.id = p.source_id"
-		"  WHERE p.object_rowid = o.rowid ORDER BY p.received_ms, s.name LIMIT 1),"
+		" (SELECT name FROM sources WHERE id = o.source_id),"
 		" o.created_by_ref, o.tlp, o.confidence, o.revoked, o.version_ms,"
 		" o.valid_from, o.valid_until, json_extract(o.json, '$.pattern'), o.not_matchable,"
 		" (SELECT group_concat(kind, ',') FROM"
@@ -30,7 +29,8 @@ int ent_store_indicators_foreach(struct ent_store *s, const struct ent_store_ind
 		" FROM objects o WHERE o.type = 'indicator' AND o.is_current = 1"
 		" AND (?1 IS NULL OR EXISTS (SELECT 1 FROM observables b"
 		"      WHERE b.object_rowid = o.rowid AND b.kind = ?1))"
-		" AND (?2 IS NULL OR EXISTS (SELECT 1 FROM provenance p JOIN sources s"
+		" AND (?2 IS NULL OR o.source_id = (SELECT id FROM sources WHERE name = ?2)"
+		"      OR EXISTS (SELECT 1 FROM provenance p JOIN sources s"
 		"      ON s.id = p.source_id WHERE p.object_rowid = o.rowid AND s.name = ?2))"
 		" AND (?3 OR (o.revoked = 0 AND (o.valid_until IS NULL OR o.valid_until > ?4)))"
 		" ORDER BY o.stix_id";
@@ -85,13 +85,16 @@ int ent_store_versions_foreach(struct ent_store *s, const char *stix_id,
 {
 	static const char *const sql =
 		"SELECT o.version_ms, o.is_current, o.revoked, o.json, o.not_matchable,"
-		" (SELECT group_concat(s.name || '@' || strftime('%Y-%m-%dT%H:%M:%fZ',"
-		"    p.received_ms / 1000.0, 'unixepoch'), ', ')"
-		"  FROM provenance p JOIN sources s ON s.id = p.source_id"
-		"  WHERE p.object_rowid = o.rowid),"
+		" (SELECT name FROM sources WHERE id = o.source_id) || '@' ||"
+		"  strftime('%Y-%m-%dT%H:%M:%fZ', o.received_ms / 1000.0, 'unixepoch') ||"
+		"  coalesce((SELECT ', ' || group_concat(s.name || '@' ||"
+		"    strftime('%Y-%m-%dT%H:%M:%fZ', p.received_ms / 1000.0, 'unixepoch'), ', ')"
+		"   FROM provenance p JOIN sources s ON s.id = p.source_id"
+		"   WHERE p.object_rowid = o.rowid), ''),"
 		" (SELECT group_concat(kind || ' ' || value, char(10)) FROM observables"
 		"  WHERE object_rowid = o.rowid)"
-		" FROM objects o WHERE o.stix_id = ?1 ORDER BY o.version_ms DESC";
+		" FROM objects o WHERE o.id_hash = ent_id_hash(?1) AND o.stix_id = ?1"
+		" ORDER BY o.version_ms DESC";
 	sqlite3_stmt *st = NULL;
 	int rc, n = 0;
 

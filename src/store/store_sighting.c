@@ -14,8 +14,7 @@ int ent_store_active_observables_foreach(struct ent_store *s, int64_t now_ms,
 {
 	static const char *const sql =
 		"SELECT o.stix_id, o.name,"
-		" (SELECT s.name FROM provenance p JOIN sources s ON s.id = p.source_id"
-		"  WHERE p.object_rowid = o.rowid ORDER BY p.received_ms, s.name LIMIT 1),"
+		" (SELECT name FROM sources WHERE id = o.source_id),"
 		" o.created_by_ref, o.tlp, o.confidence, b.kind, b.value"
 		" FROM objects o JOIN observables b ON b.object_rowid = o.rowid"
 		" WHERE o.type = 'indicator' AND o.is_current = 1 AND o.revoked = 0"
@@ -162,8 +161,7 @@ int ent_store_sightings_foreach(struct ent_store *s,
 {
 	static const char *const sql =
 		"SELECT g.indicator_id, o.name,"
-		" (SELECT s.name FROM provenance p JOIN sources s ON s.id = p.source_id"
-		"  WHERE p.object_rowid = o.rowid ORDER BY p.received_ms, s.name LIMIT 1),"
+		" (SELECT name FROM sources WHERE id = o.source_id),"
 		" o.created_by_ref, sum(g.count), min(g.first_seen_ms), max(g.last_seen_ms),"
 		" count(*),"
 		" (SELECT group_concat(line, char(10)) FROM (SELECT f.src || ':' || f.src_port"
@@ -171,7 +169,8 @@ int ent_store_sightings_foreach(struct ent_store *s,
 		"   || f.where_seen || ' ' || f.value AS line"
 		"   FROM sighting_flows f JOIN sightings g2 ON g2.id = f.sighting_id"
 		"   WHERE g2.indicator_id = g.indicator_id ORDER BY f.seen_ms DESC LIMIT 20))"
-		" FROM sightings g LEFT JOIN objects o ON o.stix_id = g.indicator_id"
+		" FROM sightings g LEFT JOIN objects o ON o.id_hash = ent_id_hash(g.indicator_id)"
+		"  AND o.stix_id = g.indicator_id"
 		"  AND o.is_current = 1"
 		" GROUP BY g.indicator_id ORDER BY max(g.last_seen_ms) DESC, g.indicator_id";
 	sqlite3_stmt *st = NULL;

@@ -38,7 +38,7 @@ static void rows_emit(void *ctx, const struct ent_obs *o)
 		return;
 	if (rs->frame != 0)
 		snprintf(buf, sizeof(buf), "%lu\t%s\t%s\t%s", rs->frame, o->where, o->value,
-			 o->detail);
+		         o->detail);
 	else
 		snprintf(buf, sizeof(buf), "%s\t%s\t%s", o->where, o->value, o->detail);
 	rs->r[rs->n++] = strdup(buf);
@@ -59,7 +59,8 @@ struct msg {
 static void put(struct msg *m, const void *p, size_t n)
 {
 	assert_true(m->n + n <= sizeof(m->b));
-	memcpy(m->b + m->n, p, n);
+	if (n > 0)
+		memcpy(m->b + m->n, p, n);
 	m->n += n;
 }
 
@@ -71,7 +72,7 @@ static void put16(struct msg *m, unsigned v)
 }
 
 static void header(struct msg *m, unsigned flags, unsigned qd, unsigned an, unsigned ns,
-		   unsigned ar)
+                   unsigned ar)
 {
 	m->n = 0;
 	put16(m, 0x1234);
@@ -147,8 +148,9 @@ static void build_response(struct msg *m)
 	put16(m, 0xc00c);
 	rr_head(m, 5, 6);
 	cname_at = m->n;
-	put(m, "\x03"
-	       "cdn\xc0\x10",
+	put(m,
+	    "\x03"
+	    "cdn\xc0\x10",
 	    6); /* "cdn" + pointer to "example.com" at 16 */
 	/* an: cdn.example.com A 192.0.2.1 (name is a pointer to the cname) */
 	put16(m, 0xc000 | (unsigned)cname_at);
@@ -261,7 +263,11 @@ static void test_long_root_escapes(void **state)
 	put(&m, "", 1); /* root */
 	put16(&m, 2);
 	put16(&m, 1);
-	put(&m, "\x05" "a\x01" "b\t.", 6);
+	put(&m,
+	    "\x05"
+	    "a\x01"
+	    "b\t.",
+	    6);
 	put(&m, "\x04\xc3\xa9\x7f\xff", 5);
 	put(&m, "\x03x y", 4);
 	put(&m, "", 1);

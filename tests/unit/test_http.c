@@ -39,7 +39,7 @@ static void rows_emit(void *ctx, const struct ent_obs *o)
 		return;
 	if (rs->frame != 0)
 		snprintf(buf, sizeof(buf), "%lu\t%s\t%s\t%s", rs->frame, o->where, o->value,
-			 o->detail);
+		         o->detail);
 	else
 		snprintf(buf, sizeof(buf), "%s\t%s\t%s", o->where, o->value, o->detail);
 	rs->r[rs->n++] = strdup(buf);
@@ -112,7 +112,8 @@ static void test_pipeline_byte_by_byte(void **state)
 	struct rows rs = {.n = 0};
 	struct ent_obs_sink sink = {rows_emit, &rs};
 	struct ent_http_stream *s = ent_http_stream_new();
-	const char *ends[] = {"t/1.0\r\n\r\n", "hello=world", "Trailer: x\r\n\r\n", "other\r\n\r\n"};
+	const char *ends[] = {"t/1.0\r\n\r\n", "hello=world", "Trailer: x\r\n\r\n",
+	                      "other\r\n\r\n"};
 	size_t end_at[4], n = sizeof(PIPELINE) - 1, k = 0;
 	size_t rows_after[4] = {4, 7, 10, 13};
 
@@ -122,7 +123,8 @@ static void test_pipeline_byte_by_byte(void **state)
 	for (size_t i = 0; i < n; i++) {
 		/* one byte per call would make tshark's "rest of the segment" rule
 		 * drop nothing here: every message start is a request */
-		assert_int_equal(ent_http_stream_feed(s, (const uint8_t *)PIPELINE + i, 1, &sink), 0);
+		assert_int_equal(ent_http_stream_feed(s, (const uint8_t *)PIPELINE + i, 1, &sink),
+		                 0);
 		if (k < 4 && i + 1 == end_at[k])
 			k++;
 		assert_int_equal(rs.n, k ? rows_after[k - 1] : 0);
@@ -145,7 +147,8 @@ static void test_split_headers(void **state)
 	};
 
 	(void)state;
-	assert_int_equal(feed_str(s, "GET /t HTTP/1.1\r\nHost: ua.example\r\nUser-Agent: Moz", &sink), 0);
+	assert_int_equal(
+	    feed_str(s, "GET /t HTTP/1.1\r\nHost: ua.example\r\nUser-Agent: Moz", &sink), 0);
 	assert_int_equal(rs.n, 0);
 	assert_int_equal(feed_str(s, "illa/5.0 (X11)\r\n", &sink), 0);
 	assert_int_equal(rs.n, 0);
@@ -164,10 +167,12 @@ static void test_unframed_body_and_junk(void **state)
 	static const uint8_t bin[] = {0x16, 0x03, 0x01, 0x00, 0x10, 'G', 'E', 'T', ' '};
 
 	(void)state;
-	assert_int_equal(feed_str(s, "POST /i HTTP/1.1\r\nHost: a\r\n\r\nlogin=foo\r\nGET /no HTTP/1.1\r\n"
-				     "Host: b\r\n\r\n",
-				  &sink),
-			 0);
+	assert_int_equal(
+	    feed_str(s,
+	             "POST /i HTTP/1.1\r\nHost: a\r\n\r\nlogin=foo\r\nGET /no HTTP/1.1\r\n"
+	             "Host: b\r\n\r\n",
+	             &sink),
+	    0);
 	assert_int_equal(rs.n, 3); /* only the POST */
 	assert_int_equal(feed_str(s, "GET /yes HTTP/1.1\r\nHost: c\r\n\r\n", &sink), 0);
 	assert_int_equal(rs.n, 6);
@@ -204,7 +209,8 @@ static void test_connect_and_limits(void **state)
 
 	(void)state;
 	assert_int_equal(
-	    feed_str(s, "CONNECT mail.example:443 HTTP/1.1\r\nHost: mail.example:443\r\n\r\n", &sink),
+	    feed_str(s, "CONNECT mail.example:443 HTTP/1.1\r\nHost: mail.example:443\r\n\r\n",
+	             &sink),
 	    0);
 	check_rows(&rs, want, 3);
 	assert_true(ent_http_stream_done(s));
@@ -232,7 +238,7 @@ static void test_datagram(void **state)
 	struct rows rs = {.n = 0};
 	struct ent_obs_sink sink = {rows_emit, &rs};
 	static const char ssdp[] = "M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n"
-				   "MAN: \"ssdp:discover\"\r\nMX: 1\r\n\r\n";
+	                           "MAN: \"ssdp:discover\"\r\nMX: 1\r\n\r\n";
 	static const char *const want[] = {
 	    "http.host\t239.255.255.250:1900\tM-SEARCH",
 	    "http.request.uri\t*\tM-SEARCH",
@@ -241,11 +247,12 @@ static void test_datagram(void **state)
 
 	(void)state;
 	assert_int_equal(ent_http_datagram_parse((const uint8_t *)ssdp, sizeof(ssdp) - 1, &sink),
-			 0);
+	                 0);
 	check_rows(&rs, want, 3);
 	rows_free(&rs);
-	assert_int_equal(ent_http_datagram_parse((const uint8_t *)"NOTIFY * HTTP/1.1\r\n", 19, &sink),
-			 ENT_EPARSE);
+	assert_int_equal(
+	    ent_http_datagram_parse((const uint8_t *)"NOTIFY * HTTP/1.1\r\n", 19, &sink),
+	    ENT_EPARSE);
 	assert_int_equal(rs.n, 0);
 }
 
@@ -267,7 +274,7 @@ struct walk {
 };
 
 static void walk_tcp(struct walk *w, const uint8_t *src, const uint8_t *dst, size_t alen,
-		     const uint8_t *p, size_t n)
+                     const uint8_t *p, size_t n)
 {
 	uint8_t key[36];
 	struct hflow *f = NULL;
@@ -320,8 +327,8 @@ static void walk_tcp(struct walk *w, const uint8_t *src, const uint8_t *dst, siz
 		(void)ent_http_stream_feed(f->http, p, n, &w->sink);
 }
 
-static void walk_l4(struct walk *w, int proto, const uint8_t *src, const uint8_t *dst,
-		    size_t alen, const uint8_t *p, size_t n)
+static void walk_l4(struct walk *w, int proto, const uint8_t *src, const uint8_t *dst, size_t alen,
+                    const uint8_t *p, size_t n)
 {
 	if (proto == 6) {
 		walk_tcp(w, src, dst, alen, p, n);

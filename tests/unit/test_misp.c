@@ -561,6 +561,14 @@ static void test_default_tlp_and_confidence(void **state)
 	assert_null(json_object_get(ind, "x_misp_distribution"));
 	collect_free(&c);
 
+	/* an Orgc with an empty name and no uuid still makes a valid identity */
+	assert_int_equal(
+	    convert_text("{\"Orgc\":{\"name\":\"\"},\"info\":\"i\",\"Attribute\":[]}", &o, &c, err),
+	    ENT_OK);
+	assert_int_equal(json_array_size(c.objects), 1);
+	assert_string_equal(str(json_array_get(c.objects, 0), "name"), "unnamed organisation");
+	collect_free(&c);
+
 	o.default_tlp = NULL;
 	assert_int_equal(convert_text(ev_notlp, &o, &c, err), ENT_OK);
 	assert_null(json_object_get(json_array_get(c.objects, 0), "object_marking_refs"));

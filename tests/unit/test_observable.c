@@ -435,6 +435,11 @@ static void test_bounds(void **state)
 			(void)ent_obs_detect(one, 3);
 		}
 	}
+	/* fuzz finding: a NUL first byte once passed the JA4 protocol check
+	 * (strchr finds the terminator) and gave an empty normal form */
+	assert_int_equal(ent_obs_normalize(ENT_OBS_JA4, "\0ed1516h2_8daaf6152771_b196095e22b6", 36,
+	                                   out, sizeof(out), NULL),
+	                 ENT_EINVAL);
 	assert_int_equal(ent_obs_normalize(ENT_OBS_NONE, "x", 1, out, sizeof(out), NULL),
 	                 ENT_EINVAL);
 	assert_int_equal(ent_obs_normalize(ENT_OBS_IPV4, NULL, 0, out, sizeof(out), NULL),

@@ -43,7 +43,7 @@ static void rows_emit(void *ctx, const struct ent_obs *o)
 		return;
 	if (rs->frame != 0)
 		snprintf(buf, sizeof(buf), "%lu\t%s\t%s\t%s", rs->frame, o->where, o->value,
-			 o->detail);
+		         o->detail);
 	else
 		snprintf(buf, sizeof(buf), "%s\t%s\t%s", o->where, o->value, o->detail);
 	rs->r[rs->n++] = strdup(buf);
@@ -76,7 +76,7 @@ static void test_rfc9001_keys(void **state)
 	hex_eq(iv, 12, "fa044b2f42a3fd3b46fb255c");
 	hex_eq(hp, 16, "9f50449e04a0e810283a1e9933adedd2");
 	assert_int_equal(ent_quic_client_initial_keys(0x0a0a0a0a, dcid, 8, key, iv, hp),
-			 ENT_EUNSUPPORTED);
+	                 ENT_EUNSUPPORTED);
 }
 
 struct buf {
@@ -87,7 +87,8 @@ struct buf {
 static void put(struct buf *o, const void *p, size_t n)
 {
 	assert_true(o->n + n <= sizeof(o->b));
-	memcpy(o->b + o->n, p, n);
+	if (n > 0)
+		memcpy(o->b + o->n, p, n);
 	o->n += n;
 }
 
@@ -107,8 +108,8 @@ static void put16(struct buf *o, unsigned v)
 /* Handshake message: ClientHello with SNI quic.example, TLS 1.3, ALPN h3, one cipher. */
 static void client_hello_msg(struct buf *m)
 {
-	static const uint8_t sni[] = {0x00, 0x0f, 0x00, 0x00, 0x0c, 'q', 'u', 'i', 'c', '.',
-				      'e',  'x',  'a',  'm',  'p',  'l', 'e'};
+	static const uint8_t sni[] = {0x00, 0x0f, 0x00, 0x00, 0x0c, 'q', 'u', 'i', 'c',
+	                              '.',  'e',  'x',  'a',  'm',  'p', 'l', 'e'};
 	static const uint8_t sv[] = {0x02, 0x03, 0x04};
 	static const uint8_t alpn[] = {0x00, 0x03, 0x02, 'h', '3'};
 	struct buf b = {.n = 0};
@@ -148,7 +149,7 @@ static void crypto_frame(struct buf *f, size_t offset, const uint8_t *p, size_t 
 
 /* Protects frames into a client Initial of QUIC v1 (RFC 9001 section 5) appended to out. */
 static void protect(struct buf *out, const uint8_t *dcid, size_t dcid_len, uint32_t pn,
-		    const struct buf *frames, size_t pad_to)
+                    const struct buf *frames, size_t pad_to)
 {
 	uint8_t key[16], iv[12], hp[16], mask[16];
 	struct gcm_aes128_ctx gcm;
@@ -274,7 +275,7 @@ static void test_garbage_and_truncation(void **state)
 	(void)state;
 	assert_int_equal(ent_quic_initial_parse(short_hdr, sizeof(short_hdr), &sink), ENT_EPARSE);
 	assert_int_equal(ent_quic_initial_parse(odd_version, sizeof(odd_version), &sink),
-			 ENT_EPARSE);
+	                 ENT_EPARSE);
 	assert_false(ent_quic_looks_like_initial(short_hdr, sizeof(short_hdr)));
 	client_hello_msg(&ch);
 	crypto_frame(&fr, 0, ch.b, ch.n);
@@ -321,7 +322,7 @@ static struct qflow *qflow_get(struct walk *w, const uint8_t *key, size_t klen)
 }
 
 static void walk_udp(struct walk *w, const uint8_t *src, const uint8_t *dst, size_t alen,
-		     const uint8_t *p, size_t n)
+                     const uint8_t *p, size_t n)
 {
 	unsigned sport, dport;
 	uint8_t key[36];
@@ -401,8 +402,8 @@ static void check_capture(const char *cap, size_t *ja4_rows)
 		if (strstr(w->rows.r[i], "\ttls.ja4\t") != NULL) {
 			/* suricata-verify tests/ja4-quic/test.yaml expects this for all 11 */
 			if (strcmp(cap, "sv-ja4-quic.pcap") == 0)
-				assert_non_null(
-				    strstr(w->rows.r[i], "\tq13d0310h3_55b375c5d22e_cd85d2d88918\t"));
+				assert_non_null(strstr(w->rows.r[i],
+				                       "\tq13d0310h3_55b375c5d22e_cd85d2d88918\t"));
 			(*ja4_rows)++;
 		} else if (ng < 128) {
 			got[ng++] = w->rows.r[i];
@@ -443,10 +444,8 @@ static void test_corpus_truth(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rfc9001_keys),
-	    cmocka_unit_test(test_initial_out_of_order),
-	    cmocka_unit_test(test_coalesced),
-	    cmocka_unit_test(test_garbage_and_truncation),
+	    cmocka_unit_test(test_rfc9001_keys), cmocka_unit_test(test_initial_out_of_order),
+	    cmocka_unit_test(test_coalesced),    cmocka_unit_test(test_garbage_and_truncation),
 	    cmocka_unit_test(test_corpus_truth),
 	};
 

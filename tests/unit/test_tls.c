@@ -41,7 +41,7 @@ static void rows_emit(void *ctx, const struct ent_obs *o)
 		return;
 	if (rs->frame != 0)
 		snprintf(buf, sizeof(buf), "%lu\t%s\t%s\t%s", rs->frame, o->where, o->value,
-			 o->detail);
+		         o->detail);
 	else
 		snprintf(buf, sizeof(buf), "%s\t%s\t%s", o->where, o->value, o->detail);
 	rs->r[rs->n++] = strdup(buf);
@@ -74,7 +74,8 @@ struct bytes {
 static void put(struct bytes *o, const void *p, size_t n)
 {
 	assert_true(o->n + n <= sizeof(o->b));
-	memcpy(o->b + o->n, p, n);
+	if (n > 0)
+		memcpy(o->b + o->n, p, n);
 	o->n += n;
 }
 
@@ -104,8 +105,8 @@ static void client_hello(struct bytes *h, const char *sni)
 	static const uint8_t groups[] = {0x00, 0x06, 0x2a, 0x2a, 0x00, 0x1d, 0x00, 0x17};
 	static const uint8_t pf[] = {0x01, 0x00};
 	static const uint8_t sig[] = {0x00, 0x06, 0x04, 0x03, 0x08, 0x04, 0x04, 0x01};
-	static const uint8_t alpn[] = {0x00, 0x0c, 0x02, 'h', '2', 0x08, 'h', 't',
-				       't',  'p',  '/',  '1', '.', '1'};
+	static const uint8_t alpn[] = {0x00, 0x0c, 0x02, 'h', '2', 0x08, 'h',
+	                               't',  't',  'p',  '/', '1', '.',  '1'};
 	static const uint8_t sv[] = {0x06, 0x3a, 0x3a, 0x03, 0x04, 0x03, 0x03};
 	static const uint8_t pad[] = {0, 0, 0};
 	struct bytes e = {.n = 0};
@@ -195,10 +196,12 @@ static void check_client_rows(const struct rows *rs, bool sni)
 	if (sni) {
 		assert_string_equal(v, "771,4865-4866-49195-47,0-10-11-13-16-43-21,29-23,0\ttcp");
 		/* md5 computed independently (Python hashlib) */
-		assert_string_equal(rows_find(rs, "tls.ja3"), "6f1b03bc8d57ccbae353d5786ecc1104\ttcp");
+		assert_string_equal(rows_find(rs, "tls.ja3"),
+		                    "6f1b03bc8d57ccbae353d5786ecc1104\ttcp");
 	} else {
 		assert_string_equal(v, "771,4865-4866-49195-47,10-11-13-16-43-21,29-23,0\ttcp");
-		assert_string_equal(rows_find(rs, "tls.ja3"), "008eb47787e8e165bbfc1f799b194704\ttcp");
+		assert_string_equal(rows_find(rs, "tls.ja3"),
+		                    "008eb47787e8e165bbfc1f799b194704\ttcp");
 	}
 	v = rows_find(rs, "tls.ja4");
 	assert_non_null(v);
@@ -214,7 +217,7 @@ static void test_ja4_spec_hashes(void **state)
 	(void)state;
 	/* the examples of FoxIO's JA4 technical details */
 	ent_ja4_hash12("002f,0035,009c,009d,1301,1302,1303,c013,c014,c02b,c02c,c02f,c030,cca8,cca9",
-		       74, h);
+	               74, h);
 	assert_string_equal(h, "8daaf6152771");
 	snprintf(buf, sizeof(buf), "%s_0403,0804,0401,0503,0805,0501,0806,0601", ext);
 	ent_ja4_hash12(buf, strlen(buf), h);
@@ -376,7 +379,7 @@ static void test_not_tls_and_truncated(void **state)
 	(void)state;
 	assert_false(ent_tls_looks_like((const uint8_t *)get, sizeof(get) - 1));
 	assert_int_equal(ent_tls_stream_feed(s, (const uint8_t *)get, sizeof(get) - 1, &sink),
-			 ENT_EPARSE);
+	                 ENT_EPARSE);
 	assert_true(ent_tls_stream_done(s));
 	assert_int_equal(ent_tls_stream_feed(s, (const uint8_t *)get, 4, &sink), 0);
 	ent_tls_stream_free(s);
@@ -434,7 +437,7 @@ static struct tflow *tflow_get(struct walk *w, const uint8_t *key, size_t klen)
 }
 
 static void walk_tcp(struct walk *w, const uint8_t *src, const uint8_t *dst, size_t alen,
-		     const uint8_t *p, size_t n)
+                     const uint8_t *p, size_t n)
 {
 	uint8_t key[36];
 	struct tflow *f;
@@ -595,13 +598,20 @@ static void check_capture(const char *name)
 static void test_corpus_truth(void **state)
 {
 	static const char *const caps[] = {
-	    "nd-ja3_lots_of_cipher_suites.pcap", "sv-tls-client-hello-frag-mtu300.pcap",
-	    "nd-tls_with_huge_ch.pcapng",        "nd-tls_2_reasms.pcapng",
-	    "sv-bug-5758-tls13.pcap",            "sv-community-id-ipv6.pcap",
-	    "nd-tls_ech.pcapng",                 "nd-tls_1.2_unidirectional_client.pcapng",
-	    "nd-tls_1.3_unidirectional_client.pcapng", "sv-linktype-228-tls.pcap",
-	    "sv-tls-issuer-zero-null.pcap",      "sv-tls-pre-1970-rawip.pcap",
-	    "nd-tls_port_80.pcapng",             "sv-tls-der-incomplete-header.pcap",
+	    "nd-ja3_lots_of_cipher_suites.pcap",
+	    "sv-tls-client-hello-frag-mtu300.pcap",
+	    "nd-tls_with_huge_ch.pcapng",
+	    "nd-tls_2_reasms.pcapng",
+	    "sv-bug-5758-tls13.pcap",
+	    "sv-community-id-ipv6.pcap",
+	    "nd-tls_ech.pcapng",
+	    "nd-tls_1.2_unidirectional_client.pcapng",
+	    "nd-tls_1.3_unidirectional_client.pcapng",
+	    "sv-linktype-228-tls.pcap",
+	    "sv-tls-issuer-zero-null.pcap",
+	    "sv-tls-pre-1970-rawip.pcap",
+	    "nd-tls_port_80.pcapng",
+	    "sv-tls-der-incomplete-header.pcap",
 	};
 
 	(void)state;
