@@ -131,6 +131,18 @@ static size_t list(struct fixture *f, bool all, struct collect *c)
 	return c->n;
 }
 
+struct versions_prov {
+	char text[256];
+};
+
+static int prov_cb(void *ctx, const struct ent_store_version *v)
+{
+	struct versions_prov *vp = ctx;
+
+	snprintf(vp->text, sizeof(vp->text), "%s", v->provenance ? v->provenance : "");
+	return 0;
+}
+
 static void test_base_and_idempotence(void **state)
 {
 	struct fixture *f = *state;
@@ -156,6 +168,26 @@ static void test_base_and_idempotence(void **state)
 	assert_int_equal(rows(&b, "objects"), rows(&a, "objects"));
 	assert_int_equal(rows(&b, "observables"), rows(&a, "observables"));
 	assert_int_equal(rows(&b, "provenance"), rows(&a, "provenance"));
+
+	/* another source delivering the same versions adds provenance only */
+	{
+		struct ent_import_opts o = default_opts;
+		char err[ENT_ERRBUF_SIZE];
+		struct versions_prov vp = {0};
+
+		o.source = "partner-b";
+		assert_int_equal(ent_import_path(f->store, DATA "base.json", &o, &s, err), ENT_OK);
+		assert_int_equal(s.unchanged, 3);
+		snap(f, &b);
+		assert_int_equal(rows(&b, "objects"), rows(&a, "objects"));
+		assert_int_equal(rows(&b, "provenance"), 3);
+		assert_int_equal(ent_store_versions_foreach(
+					 f->store, "indicator--00000001-0000-4000-8000-000000000000",
+					 prov_cb, &vp, err),
+				 ENT_OK);
+		assert_non_null(strstr(vp.text, "base.json@"));
+		assert_non_null(strstr(vp.text, "partner-b@"));
+	}
 }
 
 struct versions {
