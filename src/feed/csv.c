@@ -28,6 +28,7 @@
 #include "core/timefmt.h"
 #include "core/uuid.h"
 #include "feed/pattern_build.h"
+#include "stix/tlp.h"
 
 #define SAMPLE_LINES 32 /* data lines looked at to choose delimiter and column */
 #define MAX_COLS     64 /* columns considered by the automatic column choice */
@@ -523,7 +524,7 @@ int ent_csv_convert(const char *data, size_t len, const struct ent_feed_opts *op
 
 	if (opts == NULL || sink == NULL || sink->object == NULL || (data == NULL && len > 0))
 		return ent_errf(errbuf, ENT_EINVAL, "no options, sink or data");
-	if (opts->default_tlp != NULL && ent_tlp_marking_id(opts->default_tlp) == NULL)
+	if (opts->default_tlp != NULL && ent_tlp_parse(opts->default_tlp) == ENT_TLP_NONE)
 		return ent_errf(errbuf, ENT_EINVAL, "unknown TLP level '%s'", opts->default_tlp);
 	if (opts->default_confidence > 100)
 		return ent_errf(errbuf, ENT_EINVAL, "confidence %d not in 0..100",

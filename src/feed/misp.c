@@ -26,6 +26,7 @@
 #include "core/timefmt.h"
 #include "core/uuid.h"
 #include "feed/pattern_build.h"
+#include "stix/tlp.h"
 
 #define MAX_LABELS    64  /* tags kept as labels per indicator */
 #define MAX_SEEN_ORGS 32  /* identities remembered for de-duplication */
@@ -223,7 +224,7 @@ static int read_tags(struct conv *c, json_t *tags, const char *where, const char
 		if (name == NULL || *name == '\0')
 			continue;
 		if (strncasecmp(name, "tlp:", 4) == 0) {
-			if ((level = ent_tlp_canonical_name(name)) != NULL)
+			if ((level = ent_tlp_name(ent_tlp_parse(name))) != NULL)
 				*tlp = tlp_max(*tlp, level);
 			continue;
 		}
@@ -638,7 +639,7 @@ static int check_args(const struct ent_feed_opts *opts, const struct ent_feed_si
 {
 	if (opts == NULL || sink == NULL || sink->object == NULL)
 		return ent_errf(errbuf, ENT_EINVAL, "no options or sink");
-	if (opts->default_tlp != NULL && ent_tlp_marking_id(opts->default_tlp) == NULL)
+	if (opts->default_tlp != NULL && ent_tlp_parse(opts->default_tlp) == ENT_TLP_NONE)
 		return ent_errf(errbuf, ENT_EINVAL, "unknown TLP level '%s'", opts->default_tlp);
 	if (opts->default_confidence > 100)
 		return ent_errf(errbuf, ENT_EINVAL, "confidence %d not in 0..100",

@@ -6,89 +6,16 @@
  * json_object_set_new_nocheck (keys are our own literals) and no temporary
  * allocation beyond jansson's own.
  *
- * TLP marking-definition ids, verified against their sources:
- *   TLP 2.0 (OASIS cti-stix-common-objects,
- *   extension-definition-specifications/tlp-2.0/marking-definition.json,
- *   extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d):
- *     clear        marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487
- *     green        marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb
- *     amber        marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421
- *     amber+strict marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003
- *     red          marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1
- *   TLP 1.0 built into STIX 2.1 (section 7.2.1.4; also the enum of
- *   cti-stix2-json-schemas schemas/common/marking-definition.json):
- *     white        marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9
- *     green        marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da
- *     amber        marking-definition--f88d31f6-486f-44da-b317-01333bde0b82
- *     red          marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed
- * We emit the TLP 2.0 ids (entente enforces TLP 2.0, DESIGN.md) and read
- * both.
+ * TLP markings come from stix/tlp.c: indicators carry the TLP 2.0 ids.
  */
 #include "feed/pattern_build.h"
+
+#include "stix/tlp.h"
 
 #include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
-/* ---- TLP ---------------------------------------------------------------- */
-
-static const struct tlp_row {
-	const char *name;   /* TLP 2.0 name */
-	const char *id_2_0; /* TLP 2.0 extension marking */
-	const char *id_1_0; /* STIX 2.1 built-in TLP 1.0 marking, NULL if none */
-} tlp_table[] = {
-    {"clear", "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
-     "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"},
-    {"green", "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
-     "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"},
-    {"amber", "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
-     "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"},
-    {"amber+strict", "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", NULL},
-    {"red", "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
-     "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"},
-};
-
-static const struct tlp_row *tlp_lookup(const char *name)
-{
-	if (name == NULL)
-		return NULL;
-	if (strncasecmp(name, "tlp:", 4) == 0)
-		name += 4;
-	if (strcasecmp(name, "white") == 0)
-		name = "clear";
-	for (size_t i = 0; i < sizeof(tlp_table) / sizeof(tlp_table[0]); i++)
-		if (strcasecmp(name, tlp_table[i].name) == 0)
-			return &tlp_table[i];
-	return NULL;
-}
-
-const char *ent_tlp_marking_id(const char *tlp_name)
-{
-	const struct tlp_row *r = tlp_lookup(tlp_name);
-
-	return r ? r->id_2_0 : NULL;
-}
-
-const char *ent_tlp_canonical_name(const char *tlp_name)
-{
-	const struct tlp_row *r = tlp_lookup(tlp_name);
-
-	return r ? r->name : NULL;
-}
-
-const char *ent_tlp_name_from_marking_id(const char *marking_id)
-{
-	if (marking_id == NULL)
-		return NULL;
-	for (size_t i = 0; i < sizeof(tlp_table) / sizeof(tlp_table[0]); i++) {
-		const struct tlp_row *r = &tlp_table[i];
-
-		if (strcmp(marking_id, r->id_2_0) == 0 ||
-		    (r->id_1_0 && strcmp(marking_id, r->id_1_0) == 0))
-			return r->name;
-	}
-	return NULL;
-}
 
 /* ---- patterns ----------------------------------------------------------- */
 
@@ -228,7 +155,7 @@ int ent_indicator_build(const struct ent_indicator_spec *spec, json_t **out, cha
 
 	*out = NULL;
 	pthread_once(&konst_once, konst_init);
-	if (spec->tlp != NULL && (marking = ent_tlp_marking_id(spec->tlp)) == NULL)
+	if (spec->tlp != NULL && (marking = ent_tlp_to_marking_id(ent_tlp_parse(spec->tlp))) == NULL)
 		return ent_errf(errbuf, ENT_EINVAL, "unknown TLP level '%s'", spec->tlp);
 	if (spec->confidence < -1 || spec->confidence > 100)
 		return ent_errf(errbuf, ENT_EINVAL, "confidence %d not in 0..100",

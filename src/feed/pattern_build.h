@@ -15,8 +15,7 @@
  *   ja3 / ja4          [x-tls-fingerprint:ja3 = '...'] / ...:ja4
  *   x509-*             [x509-certificate:hashes.'MD5' / 'SHA-1' / 'SHA-256' = '...']
  *
- * TLP markings: ent_tlp_marking_id maps a TLP name to the id of the standard
- * marking-definition object (table and sources in pattern_build.c).
+ * TLP markings: see stix/tlp.h.
  */
 #ifndef ENT_FEED_PATTERN_BUILD_H
 #define ENT_FEED_PATTERN_BUILD_H
@@ -44,26 +43,6 @@ int ent_pattern_build(enum ent_obs_kind kind, const char *normalized_value,
 int ent_pattern_build_or(size_t n, const enum ent_obs_kind *kinds, const char *const *values,
                          struct ent_buf *out) ENT_MUST_CHECK;
 
-/*
- * The id of the standard STIX marking-definition for a TLP name
- * ("clear", "white", "green", "amber", "amber+strict", "red"; case and a
- * leading "tlp:" are ignored), or NULL if the name is not a TLP level.
- * "white" is TLP 1.0's name for TLP 2.0's "clear" and maps to the same id.
- * The string is static.
- */
-const char *ent_tlp_marking_id(const char *tlp_name);
-
-/* The canonical TLP 2.0 name ("clear", ..., "red") of a TLP name accepted by
- * ent_tlp_marking_id, or NULL. Static string. */
-const char *ent_tlp_canonical_name(const char *tlp_name);
-
-/*
- * The TLP name ("clear", "green", "amber", "amber+strict", "red") a
- * marking-definition id stands for, accepting both the TLP 2.0 ids and the
- * TLP 1.0 ids built into STIX 2.1 (1.0 "white" -> "clear"); NULL if the id
- * is not a TLP marking. Static string.
- */
-const char *ent_tlp_name_from_marking_id(const char *marking_id);
 
 /* What ent_indicator_build needs; strings are borrowed for the call. */
 struct ent_indicator_spec {

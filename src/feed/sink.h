@@ -17,26 +17,21 @@
 
 #include "core/observable.h"
 
-/* clang-format off: the lead's agreed text, kept as written */
+/* The lead's agreed text, kept as written. */
+/* clang-format off */
 struct ent_feed_opts {
-	const char *source;      /* provenance name, e.g. "crowdsec"; part of derived ids */
-	const char *default_tlp; /* "clear","green","amber","amber+strict","red" or NULL: used when
-	                            the input carries none */
-	int default_confidence;  /* -1 = none */
+	const char *source;       /* provenance name, e.g. "crowdsec"; part of derived ids */
+	const char *default_tlp;  /* "clear","green","amber","amber+strict","red" or NULL: used when the input carries none */
+	int default_confidence;   /* -1 = none */
 	enum ent_obs_kind forced_kind; /* CSV --type, ENT_OBS_NONE = detect */
-	int column;                    /* CSV --column, 1-based; 0 = auto */
-	const char *column_name;       /* CSV --column given as a header name, or NULL */
-	int64_t
-	    timestamp_ms; /* created/modified for objects derived from a list (the file's mtime) */
+	int column;               /* CSV --column, 1-based; 0 = auto */
+	const char *column_name;  /* CSV --column given as a header name, or NULL */
+	int64_t timestamp_ms;     /* created/modified for objects derived from a list (the file's mtime) */
 };
-
 struct ent_feed_sink {
-	/* One STIX 2.1 object (borrowed for the call). where: "line 12" / "event 5a0a... attribute
-	 * 17 (uuid)". Returns 0 or a negative ENT_E* code with errbuf filled; a failure aborts the
-	 * conversion, which returns that code. */
+	/* One STIX 2.1 object (borrowed for the call). where: "line 12" / "event 5a0a... attribute 17 (uuid)". Returns 0 or a negative ENT_E* code with errbuf filled; a failure aborts the conversion, which returns that code. */
 	int (*object)(void *ctx, json_t *obj, const char *where, char *errbuf);
-	/* A value that is not turned into an indicator, with a short stable reason ("to_ids is
-	 * false", "unsupported MISP type 'text'", "invalid ip-dst value"). */
+	/* A value that is not turned into an indicator, with a short stable reason ("to_ids is false", "unsupported MISP type 'text'", "invalid ip-dst value"). */
 	void (*skip)(void *ctx, const char *reason, const char *where);
 	void *ctx;
 };

@@ -200,37 +200,6 @@ static void test_pattern_build(void **state)
 	ent_buf_free(&b);
 }
 
-static void test_tlp(void **state)
-{
-	(void)state;
-	assert_string_equal(ent_tlp_marking_id("clear"), TLP_CLEAR);
-	assert_string_equal(ent_tlp_marking_id("white"), TLP_CLEAR);
-	assert_string_equal(ent_tlp_marking_id("TLP:WHITE"), TLP_CLEAR);
-	assert_string_equal(ent_tlp_marking_id("green"), TLP_GREEN);
-	assert_string_equal(ent_tlp_marking_id("tlp:amber"), TLP_AMBER);
-	assert_string_equal(ent_tlp_marking_id("amber+strict"), TLP_AMBER_STRICT);
-	assert_string_equal(ent_tlp_marking_id("RED"), TLP_RED);
-	assert_null(ent_tlp_marking_id("blue"));
-	assert_null(ent_tlp_marking_id(NULL));
-	assert_string_equal(ent_tlp_canonical_name("tlp:white"), "clear");
-	/* both TLP 2.0 ids and the STIX 2.1 built-in TLP 1.0 ids are read */
-	assert_string_equal(ent_tlp_name_from_marking_id(TLP_RED), "red");
-	assert_string_equal(ent_tlp_name_from_marking_id(
-	                        "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"),
-	                    "clear");
-	assert_string_equal(ent_tlp_name_from_marking_id(
-	                        "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"),
-	                    "green");
-	assert_string_equal(ent_tlp_name_from_marking_id(
-	                        "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"),
-	                    "amber");
-	assert_string_equal(ent_tlp_name_from_marking_id(
-	                        "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"),
-	                    "red");
-	assert_null(ent_tlp_name_from_marking_id(
-	    "marking-definition--fa42a846-8d90-4e51-bc29-71d5b4802168"));
-}
-
 static void test_indicator_build(void **state)
 {
 	const char *labels[] = {"a", "b"};
@@ -911,7 +880,6 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest unit[] = {
 	    cmocka_unit_test(test_pattern_build),
-	    cmocka_unit_test(test_tlp),
 	    cmocka_unit_test(test_indicator_build),
 	    cmocka_unit_test(test_crafted_event),
 	    cmocka_unit_test(test_wrappers),
