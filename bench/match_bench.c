@@ -99,7 +99,7 @@ int main(int argc, char **argv)
 	b = ent_matcher_builder_new(n);
 	for (size_t i = 0; i < n; i++)
 		if (ent_matcher_builder_add(b, e[i].kind, e[i].value, strlen(e[i].value),
-					    (uint32_t)i, 0) != ENT_OK) {
+		                            (uint32_t)i, 0) != ENT_OK) {
 			fprintf(stderr, "match_bench: cannot add %s\n", e[i].value);
 			return 1;
 		}
@@ -127,7 +127,7 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < QUERIES; i++) {
 			if (i % 2 == 1 || i / 2 >= have) /* a miss: the hit value changed */
 				snprintf(q[i], sizeof(q[0]), "%s", q[2 * ((i / 2) % have)]),
-					q[i][strlen(q[i]) / 2] ^= 1;
+				    q[i][strlen(q[i]) / 2] ^= 1;
 			if (k == ENT_OBS_IPV4) {
 				char *slash = strchr(q[i], '/');
 				struct in_addr a = {0};
@@ -155,7 +155,7 @@ int main(int argc, char **argv)
 				hits += ent_matcher_lookup_ip6(m, q6[j], refs, 64) > 0;
 			else
 				hits += ent_matcher_lookup(m, (enum ent_obs_kind)k, q[j],
-							   strlen(q[j]), refs, 64) > 0;
+				                           strlen(q[j]), refs, 64) > 0;
 		}
 		t1 = ent_time_mono_ns();
 		printf("%s\"%s\": %.0f", first ? "" : ", ", ent_obs_kind_name((enum ent_obs_kind)k),

@@ -12,7 +12,7 @@
 #include "stix/bundle.h"
 
 static int on_object(void *ctx, size_t index, const char *json, size_t len, size_t offset,
-		     char *errbuf)
+                     char *errbuf)
 {
 	struct ent_prepared *p = ctx;
 	struct ent_import_summary sum = {0};

@@ -16,9 +16,9 @@
 #include "core/error.h"
 #include "node/home.h"
 
-#define EXIT_WORK 1
+#define EXIT_WORK  1
 #define EXIT_USAGE 2
-#define EXIT_HOME 3
+#define EXIT_HOME  3
 
 int init_main(int argc, char **argv);
 int import_main(int argc, char **argv);

@@ -11,29 +11,29 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: entente import [--home DIR] [--source NAME] [--tlp T] [--confidence N]\n"
-		"                      [--type T] [--column N|NAME] [--json] PATH...\n\n"
-		"Imports STIX 2.1 bundles, MISP events and MISP feed directories, and CSV or\n"
-		"plain lists. The format is detected from the content. Each PATH is imported\n"
-		"in one transaction: it lands whole or not at all, and a failing PATH does\n"
-		"not affect the others.\n\n"
-		"  --source NAME    provenance name (default: the file's base name)\n"
-		"  --tlp T          TLP for objects without a marking: clear, green, amber,\n"
-		"                   amber+strict, red (default: the config's import.default_tlp)\n"
-		"  --confidence N   confidence 0-100 for objects without one\n"
-		"  --type T         CSV: force the value type (ipv4, ipv6, domain, url, md5,\n"
-		"                   sha1, sha256, email)\n"
-		"  --column N|NAME  CSV: the value column, by 1-based number or header name\n"
-		"  --json           print each summary as one JSON object (one per line)\n"
-		"  --help           this text\n\n"
-		"Exit status: 0 if every PATH imported, 1 if any failed, 2 on usage errors,\n"
-		"3 if the node home is missing or unsafe.\n");
+	        "Usage: entente import [--home DIR] [--source NAME] [--tlp T] [--confidence N]\n"
+	        "                      [--type T] [--column N|NAME] [--json] PATH...\n\n"
+	        "Imports STIX 2.1 bundles, MISP events and MISP feed directories, and CSV or\n"
+	        "plain lists. The format is detected from the content. Each PATH is imported\n"
+	        "in one transaction: it lands whole or not at all, and a failing PATH does\n"
+	        "not affect the others.\n\n"
+	        "  --source NAME    provenance name (default: the file's base name)\n"
+	        "  --tlp T          TLP for objects without a marking: clear, green, amber,\n"
+	        "                   amber+strict, red (default: the config's import.default_tlp)\n"
+	        "  --confidence N   confidence 0-100 for objects without one\n"
+	        "  --type T         CSV: force the value type (ipv4, ipv6, domain, url, md5,\n"
+	        "                   sha1, sha256, email)\n"
+	        "  --column N|NAME  CSV: the value column, by 1-based number or header name\n"
+	        "  --json           print each summary as one JSON object (one per line)\n"
+	        "  --help           this text\n\n"
+	        "Exit status: 0 if every PATH imported, 1 if any failed, 2 on usage errors,\n"
+	        "3 if the node home is missing or unsafe.\n");
 }
 
 static void print_text(const char *path, const struct ent_import_summary *s)
 {
-	printf("%s: %s, %zu objects (%zu indicators, %zu matchable observables) in %.2f s\n",
-	       path, s->format, s->objects, s->indicators, s->observables, s->elapsed_s);
+	printf("%s: %s, %zu objects (%zu indicators, %zu matchable observables) in %.2f s\n", path,
+	       s->format, s->objects, s->indicators, s->observables, s->elapsed_s);
 	printf("  added %zu, unchanged %zu, superseded %zu, history %zu, revoked %zu\n", s->added,
 	       s->unchanged, s->superseded, s->history, s->revoked);
 	if (s->not_matchable > 0) {
@@ -66,9 +66,10 @@ static void print_json(const char *path, const struct ent_import_summary *s, con
 	json_object_set_new(o, "not_matchable", json_integer((json_int_t)s->not_matchable));
 	for (size_t i = 0; i < s->n_reasons; i++)
 		json_object_set_new(reasons, s->reasons[i].reason,
-				    json_integer((json_int_t)s->reasons[i].count));
+		                    json_integer((json_int_t)s->reasons[i].count));
 	json_object_set_new(o, "not_matchable_reasons", reasons);
-	json_object_set_new(o, "elapsed_s", json_real((double)(long long)(s->elapsed_s * 1000 + 0.5) / 1000));
+	json_object_set_new(o, "elapsed_s",
+	                    json_real((double)(long long)(s->elapsed_s * 1000 + 0.5) / 1000));
 	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (text != NULL)
 		puts(text);
@@ -90,14 +91,14 @@ static int parse_int(const char *s, int min, int max, int *out)
 int import_main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"home", required_argument, NULL, 'H'},
-					     {"source", required_argument, NULL, 's'},
-					     {"tlp", required_argument, NULL, 't'},
-					     {"confidence", required_argument, NULL, 'c'},
-					     {"type", required_argument, NULL, 'T'},
-					     {"column", required_argument, NULL, 'C'},
-					     {"json", no_argument, NULL, 'j'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"source", required_argument, NULL, 's'},
+	                                     {"tlp", required_argument, NULL, 't'},
+	                                     {"confidence", required_argument, NULL, 'c'},
+	                                     {"type", required_argument, NULL, 'T'},
+	                                     {"column", required_argument, NULL, 'C'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	struct ent_import_opts io = {.default_confidence = -1};
 	const char *home = NULL, *tlp = NULL;
 	char err[ENT_ERRBUF_SIZE];
@@ -164,7 +165,7 @@ int import_main(int argc, char **argv)
 	io.default_tlp = ent_tlp_parse(tlp);
 	if (io.default_confidence < 0) {
 		if (ent_config_get_int(h->config, "import.default_confidence", -1, 0, 100,
-				       &config_conf, err) != ENT_OK) {
+		                       &config_conf, err) != ENT_OK) {
 			cli_error("import", "%s: %s", h->config_path, err);
 			ent_home_close(h);
 			return EXIT_HOME;

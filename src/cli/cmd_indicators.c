@@ -10,18 +10,19 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: entente indicators [--home DIR] [--type T] [--source S] [--all] [--json]\n"
-		   "       entente indicators show [--home DIR] [--json] ID\n\n"
-		   "Lists the active indicators (not revoked, not expired), one per line:\n"
-		   "id, observable kinds, source, TLP, confidence, status and pattern.\n"
-		   "`show` prints every stored version of one object with its provenance\n"
-		   "and its observables.\n\n"
-		   "  --type T     only indicators with an observable of kind T (ipv4, ipv6,\n"
-		   "               domain, url, md5, sha1, sha256, email, ja3, ja4, ...)\n"
-		   "  --source S   only indicators delivered by source S\n"
-		   "  --all        include revoked and expired indicators\n"
-		   "  --json       one JSON object per line\n"
-		   "  --help       this text\n");
+	fprintf(f,
+	        "Usage: entente indicators [--home DIR] [--type T] [--source S] [--all] [--json]\n"
+	        "       entente indicators show [--home DIR] [--json] ID\n\n"
+	        "Lists the active indicators (not revoked, not expired), one per line:\n"
+	        "id, observable kinds, source, TLP, confidence, status and pattern.\n"
+	        "`show` prints every stored version of one object with its provenance\n"
+	        "and its observables.\n\n"
+	        "  --type T     only indicators with an observable of kind T (ipv4, ipv6,\n"
+	        "               domain, url, md5, sha1, sha256, email, ja3, ja4, ...)\n"
+	        "  --source S   only indicators delivered by source S\n"
+	        "  --all        include revoked and expired indicators\n"
+	        "  --json       one JSON object per line\n"
+	        "  --help       this text\n");
 }
 
 struct list_ctx {
@@ -107,7 +108,8 @@ static int print_version(void *vctx, const struct ent_store_version *v)
 	ctx->n++;
 	if (ctx->json) {
 		json_error_t jerr;
-		json_t *o = json_object(), *obj = json_loads(v->json, 0, &jerr), *obs = json_array();
+		json_t *o = json_object(), *obj = json_loads(v->json, 0, &jerr),
+		       *obs = json_array();
 		char *text, *lines = v->observables ? strdup(v->observables) : NULL, *save = NULL;
 
 		json_object_set_new(o, "version", json_string(t));
@@ -152,12 +154,12 @@ static int print_version(void *vctx, const struct ent_store_version *v)
 int indicators_main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"home", required_argument, NULL, 'H'},
-					     {"type", required_argument, NULL, 'T'},
-					     {"source", required_argument, NULL, 's'},
-					     {"all", no_argument, NULL, 'a'},
-					     {"json", no_argument, NULL, 'j'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"type", required_argument, NULL, 'T'},
+	                                     {"source", required_argument, NULL, 's'},
+	                                     {"all", no_argument, NULL, 'a'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	struct ent_store_indicator_filter f = {.kind = ENT_OBS_NONE};
 	struct list_ctx ctx = {.now = ent_time_now_ms()};
 	const char *home = NULL;
@@ -200,8 +202,9 @@ int indicators_main(int argc, char **argv)
 	bool show = optind < argc && strcmp(argv[optind], "show") == 0;
 
 	if (show ? argc - optind != 2 : optind != argc) {
-		cli_error("indicators", show ? "show takes exactly one ID" : "unexpected argument '%s'",
-			  argv[optind]);
+		cli_error("indicators",
+		          show ? "show takes exactly one ID" : "unexpected argument '%s'",
+		          argv[optind]);
 		return EXIT_USAGE;
 	}
 	h = cli_open_home("indicators", home);

@@ -9,21 +9,21 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: entente init [--home DIR] [--name NAME] [--force]\n\n"
-		   "Creates a node home: the SQLite store, the node's STIX 2.1 identity, an\n"
-		   "Ed25519 key pair (secret key mode 0600) and a commented configuration.\n\n"
-		   "  --home DIR   where (default: $ENTENTE_HOME, else ~/.entente)\n"
-		   "  --name NAME  the organization's name in the identity (default: host name)\n"
-		   "  --force      replace an existing home, destroying its store and keys\n"
-		   "  --help       this text\n");
+	           "Creates a node home: the SQLite store, the node's STIX 2.1 identity, an\n"
+	           "Ed25519 key pair (secret key mode 0600) and a commented configuration.\n\n"
+	           "  --home DIR   where (default: $ENTENTE_HOME, else ~/.entente)\n"
+	           "  --name NAME  the organization's name in the identity (default: host name)\n"
+	           "  --force      replace an existing home, destroying its store and keys\n"
+	           "  --help       this text\n");
 }
 
 int init_main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"home", required_argument, NULL, 'H'},
-					     {"name", required_argument, NULL, 'n'},
-					     {"force", no_argument, NULL, 'f'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"name", required_argument, NULL, 'n'},
+	                                     {"force", no_argument, NULL, 'f'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *home = NULL, *name = NULL;
 	char dir[PATH_MAX], err[ENT_ERRBUF_SIZE], host[256];
 	struct ent_home_init_info info;

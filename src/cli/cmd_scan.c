@@ -13,44 +13,44 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: entente scan [--home DIR] [--threads N] [--output FILE] [--observables]\n"
-		"                    [--json] PCAP...\n\n"
-		"Reads pcap and pcapng files, finds the active indicators of the store in the\n"
-		"traffic (flow addresses, DNS names and answers, TLS SNI, JA3 and JA4, HTTP\n"
-		"Host and URL) and writes one alert per flow and indicator as Suricata EVE\n"
-		"JSON lines. Sightings are recorded in the store (see entente sightings).\n\n"
-		"  --threads N     worker threads (default: the config's scan.threads)\n"
-		"  --output FILE   write the alerts to FILE instead of standard output\n"
-		"  --observables   print every observable found as TSV on standard output\n"
-		"                  (frame, where, kind, value, detail); uses one thread\n"
-		"  --json          print the summary as one JSON object (on standard output\n"
-		"                  when the alerts go to a file, else on standard error)\n"
-		"  --help          this text\n\n"
-		"Exit status: 0 when every file was read to its end, 1 when a file was\n"
-		"missing or damaged (what it held before the damage is still scanned),\n"
-		"2 on usage errors, 3 if the node home is missing or unsafe.\n");
+	        "Usage: entente scan [--home DIR] [--threads N] [--output FILE] [--observables]\n"
+	        "                    [--json] PCAP...\n\n"
+	        "Reads pcap and pcapng files, finds the active indicators of the store in the\n"
+	        "traffic (flow addresses, DNS names and answers, TLS SNI, JA3 and JA4, HTTP\n"
+	        "Host and URL) and writes one alert per flow and indicator as Suricata EVE\n"
+	        "JSON lines. Sightings are recorded in the store (see entente sightings).\n\n"
+	        "  --threads N     worker threads (default: the config's scan.threads)\n"
+	        "  --output FILE   write the alerts to FILE instead of standard output\n"
+	        "  --observables   print every observable found as TSV on standard output\n"
+	        "                  (frame, where, kind, value, detail); uses one thread\n"
+	        "  --json          print the summary as one JSON object (on standard output\n"
+	        "                  when the alerts go to a file, else on standard error)\n"
+	        "  --help          this text\n\n"
+	        "Exit status: 0 when every file was read to its end, 1 when a file was\n"
+	        "missing or damaged (what it held before the damage is still scanned),\n"
+	        "2 on usage errors, 3 if the node home is missing or unsafe.\n");
 }
 
 static void print_summary_text(const struct ent_scan_result *r, const struct ent_intel *in,
-			       double compile_s)
+                               double compile_s)
 {
 	double secs = r->elapsed_s > 0 ? r->elapsed_s : 1e-9;
 	uint64_t errors = 0;
 
 	fprintf(stderr,
-		"scanned %llu files: %llu packets, %.1f MB, %llu flows, %llu alerts in %.2f s\n"
-		"  %.0f packets/s, %.3f Gbit/s; %zu indicators (%zu observables) compiled in "
-		"%.2f s\n",
-		(unsigned long long)r->files, (unsigned long long)r->packets, (double)r->bytes / 1e6,
-		(unsigned long long)r->flows, (unsigned long long)r->alerts, r->elapsed_s,
-		(double)r->packets / secs, (double)r->bytes * 8 / secs / 1e9, in->n_ind, in->n_obs,
-		compile_s);
+	        "scanned %llu files: %llu packets, %.1f MB, %llu flows, %llu alerts in %.2f s\n"
+	        "  %.0f packets/s, %.3f Gbit/s; %zu indicators (%zu observables) compiled in "
+	        "%.2f s\n",
+	        (unsigned long long)r->files, (unsigned long long)r->packets,
+	        (double)r->bytes / 1e6, (unsigned long long)r->flows, (unsigned long long)r->alerts,
+	        r->elapsed_s, (double)r->packets / secs, (double)r->bytes * 8 / secs / 1e9,
+	        in->n_ind, in->n_obs, compile_s);
 	for (int i = 0; i < ENT_NC_COUNT; i++) {
 		const char *name = ent_net_counter_name((enum ent_net_counter)i);
 
-		if (r->counters.v[i] == 0 || (strncmp(name, "decode.", 7) != 0 &&
-					      strncmp(name, "defrag.", 7) != 0 &&
-					      strncmp(name, "stream.", 7) != 0))
+		if (r->counters.v[i] == 0 ||
+		    (strncmp(name, "decode.", 7) != 0 && strncmp(name, "defrag.", 7) != 0 &&
+		     strncmp(name, "stream.", 7) != 0))
 			continue;
 		if (errors++ == 0)
 			fprintf(stderr, "  decode events:");
@@ -60,11 +60,11 @@ static void print_summary_text(const struct ent_scan_result *r, const struct ent
 		fputc('\n', stderr);
 	if (r->first_error[0])
 		fprintf(stderr, "  %llu file(s) damaged or unreadable, first: %s\n",
-			(unsigned long long)r->files_failed, r->first_error);
+		        (unsigned long long)r->files_failed, r->first_error);
 }
 
-static void print_summary_json(FILE *f, const struct ent_scan_result *r,
-			       const struct ent_intel *in, double compile_s)
+static void print_summary_json(FILE *f, const struct ent_scan_result *r, const struct ent_intel *in,
+                               double compile_s)
 {
 	json_t *o = json_object(), *c = json_object();
 	char *text;
@@ -85,7 +85,7 @@ static void print_summary_json(FILE *f, const struct ent_scan_result *r,
 	for (int i = 0; i < ENT_NC_COUNT; i++)
 		if (r->counters.v[i] != 0)
 			json_object_set_new(c, ent_net_counter_name((enum ent_net_counter)i),
-					    json_integer((json_int_t)r->counters.v[i]));
+			                    json_integer((json_int_t)r->counters.v[i]));
 	json_object_set_new(o, "counters", c);
 	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (text != NULL)
@@ -96,7 +96,7 @@ static void print_summary_json(FILE *f, const struct ent_scan_result *r,
 
 /* Records the scan and its sightings in one transaction. */
 static int record(struct ent_store *s, char *const *paths, size_t n, const struct ent_intel *in,
-		  const struct ent_scan_result *r, char *err)
+                  const struct ent_scan_result *r, char *err)
 {
 	char inputs[4096] = "";
 	size_t used = 0;
@@ -104,8 +104,8 @@ static int record(struct ent_store *s, char *const *paths, size_t n, const struc
 	int rc;
 
 	for (size_t i = 0; i < n && used < sizeof(inputs) - 1; i++)
-		used += (size_t)snprintf(inputs + used, sizeof(inputs) - used, "%s%s",
-					 i ? " " : "", paths[i]);
+		used += (size_t)snprintf(inputs + used, sizeof(inputs) - used, "%s%s", i ? " " : "",
+		                         paths[i]);
 	rc = ent_store_begin(s, err);
 	if (rc != ENT_OK)
 		return rc;
@@ -114,7 +114,7 @@ static int record(struct ent_store *s, char *const *paths, size_t n, const struc
 		const struct ent_scan_sighting *sg = &r->sightings[i];
 
 		rc = ent_store_sighting_put(s, scan_id, in->ind[sg->ref].stix_id, sg->count,
-					    sg->first_ms, sg->last_ms, sg->flows, sg->n_flows, err);
+		                            sg->first_ms, sg->last_ms, sg->flows, sg->n_flows, err);
 	}
 	if (rc == ENT_OK)
 		rc = ent_store_scan_end(s, scan_id, r->packets, r->bytes, r->flows, r->alerts, err);
@@ -127,12 +127,12 @@ static int record(struct ent_store *s, char *const *paths, size_t n, const struc
 int scan_main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"home", required_argument, NULL, 'H'},
-					     {"threads", required_argument, NULL, 't'},
-					     {"output", required_argument, NULL, 'o'},
-					     {"observables", no_argument, NULL, 'O'},
-					     {"json", no_argument, NULL, 'j'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"threads", required_argument, NULL, 't'},
+	                                     {"output", required_argument, NULL, 'o'},
+	                                     {"observables", no_argument, NULL, 'O'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *home = NULL, *output = NULL;
 	struct ent_scan_opts so = {0};
 	struct ent_intel_policy pol = {.now_ms = ent_time_now_ms()};
@@ -157,7 +157,7 @@ int scan_main(int argc, char **argv)
 			threads = atoi(optarg);
 			if (threads < 1 || threads > ENT_SCAN_MAX_THREADS) {
 				cli_error("scan", "--threads: '%s' is not 1-%d", optarg,
-					  ENT_SCAN_MAX_THREADS);
+				          ENT_SCAN_MAX_THREADS);
 				return EXIT_USAGE;
 			}
 			break;
@@ -186,15 +186,15 @@ int scan_main(int argc, char **argv)
 	if (h == NULL)
 		return EXIT_HOME;
 	if (ent_config_get_bool(h->config, "match.subdomains", false, &pol.subdomains, err) !=
-		    ENT_OK ||
+	        ENT_OK ||
 	    ent_config_get_int(h->config, "match.min_confidence", 0, 0, 100, &pol.min_confidence,
-			       err) != ENT_OK ||
-	    ent_config_get_int(h->config, "scan.threads", 1, 1, ENT_SCAN_MAX_THREADS,
-			       &cfg_threads, err) != ENT_OK ||
+	                       err) != ENT_OK ||
+	    ent_config_get_int(h->config, "scan.threads", 1, 1, ENT_SCAN_MAX_THREADS, &cfg_threads,
+	                       err) != ENT_OK ||
 	    ent_config_get_int(h->config, "scan.max_flows", 1000000, 1000, 100000000, &max_flows,
-			       err) != ENT_OK ||
+	                       err) != ENT_OK ||
 	    ent_config_get_int(h->config, "scan.flow_timeout", 120, 1, 86400, &timeout, err) !=
-		    ENT_OK) {
+	        ENT_OK) {
 		cli_error("scan", "%s: %s", h->config_path, err);
 		ent_home_close(h);
 		return EXIT_HOME;
@@ -244,7 +244,7 @@ int scan_main(int argc, char **argv)
 		cli_error("scan", "%s", res.first_error);
 	if (json)
 		print_summary_json(output != NULL && !observables ? stdout : stderr, &res, intel,
-				   compile_s);
+		                   compile_s);
 	else if (isatty(STDERR_FILENO))
 		print_summary_text(&res, intel, compile_s);
 	ent_scan_result_free(&res);

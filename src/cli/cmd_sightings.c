@@ -11,12 +11,12 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: entente sightings [--home DIR] [--json]\n\n"
-		   "Lists, per indicator seen by any scan, the STIX Sighting facts: how many\n"
-		   "times it was seen (alerts, one per flow), first and last seen, in how many\n"
-		   "scans, who produced the indicator, and the latest flows it was seen in.\n"
-		   "Most recently seen first.\n\n"
-		   "  --json   one JSON object per line\n"
-		   "  --help   this text\n");
+	           "Lists, per indicator seen by any scan, the STIX Sighting facts: how many\n"
+	           "times it was seen (alerts, one per flow), first and last seen, in how many\n"
+	           "scans, who produced the indicator, and the latest flows it was seen in.\n"
+	           "Most recently seen first.\n\n"
+	           "  --json   one JSON object per line\n"
+	           "  --help   this text\n");
 }
 
 struct ctx {
@@ -65,9 +65,9 @@ static int print_one(void *vctx, const struct ent_store_sighting *sg)
 int sightings_main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"home", required_argument, NULL, 'H'},
-					     {"json", no_argument, NULL, 'j'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	struct ctx c = {0};
 	const char *home = NULL;
 	char err[ENT_ERRBUF_SIZE];

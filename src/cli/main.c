@@ -11,11 +11,11 @@ static const struct {
 	int (*main)(int argc, char **argv);
 	const char *help;
 } commands[] = {
-	{"init", init_main, "Creates a node home: store, identity, keys and configuration"},
-	{"import", import_main, "Imports intelligence: STIX 2.1 bundles, MISP events and feeds, CSV"},
-	{"indicators", indicators_main, "Lists indicators, or shows one with all its versions"},
-	{"scan", scan_main, "Finds the indicators in pcap/pcapng files: alerts and sightings"},
-	{"sightings", sightings_main, "Lists what the scans saw, per indicator"},
+    {"init", init_main, "Creates a node home: store, identity, keys and configuration"},
+    {"import", import_main, "Imports intelligence: STIX 2.1 bundles, MISP events and feeds, CSV"},
+    {"indicators", indicators_main, "Lists indicators, or shows one with all its versions"},
+    {"scan", scan_main, "Finds the indicators in pcap/pcapng files: alerts and sightings"},
+    {"sightings", sightings_main, "Lists what the scans saw, per indicator"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -23,13 +23,13 @@ static const struct {
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: entente <command> [options]\n\n"
-		   "entente is a cooperative cyber-defence node: it imports threat intelligence,\n"
-		   "finds it in traffic and shares it with peers over open standards.\n\n"
-		   "Commands:\n");
+	           "entente is a cooperative cyber-defence node: it imports threat intelligence,\n"
+	           "finds it in traffic and shares it with peers over open standards.\n\n"
+	           "Commands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nEvery command takes --home DIR (default: $ENTENTE_HOME, else ~/.entente)\n"
-		   "and --help. See docs/ for the manual pages.\n");
+	           "and --help. See docs/ for the manual pages.\n");
 }
 
 int main(int argc, char **argv)

@@ -15,10 +15,10 @@
 #include "core/error.h"
 
 struct ent_buf {
-	char *data;  /* owned; NULL until the first append */
-	size_t len;  /* bytes used, excluding the NUL */
-	size_t cap;  /* bytes allocated */
-	size_t max;  /* hard limit on len */
+	char *data; /* owned; NULL until the first append */
+	size_t len; /* bytes used, excluding the NUL */
+	size_t cap; /* bytes allocated */
+	size_t max; /* hard limit on len */
 };
 
 void ent_buf_init(struct ent_buf *b, size_t max);

@@ -14,20 +14,20 @@
 
 #define ENT_ERRBUF_SIZE 512
 
-#define ENT_MUST_CHECK __attribute__((warn_unused_result))
+#define ENT_MUST_CHECK   __attribute__((warn_unused_result))
 #define ENT_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
 enum ent_error {
 	ENT_OK = 0,
-	ENT_EINVAL = -1,   /* bad argument or malformed input */
-	ENT_ENOMEM = -2,   /* allocation failed */
-	ENT_EIO = -3,      /* read/write/open failed */
+	ENT_EINVAL = -1, /* bad argument or malformed input */
+	ENT_ENOMEM = -2, /* allocation failed */
+	ENT_EIO = -3,    /* read/write/open failed */
 	ENT_ENOTFOUND = -4,
 	ENT_EEXIST = -5,
-	ENT_ESTORE = -6,   /* the database refused */
-	ENT_EPARSE = -7,   /* syntax error in untrusted input */
-	ENT_EPERM = -8,    /* permissions (e.g. secret key readable by others) */
-	ENT_ELIMIT = -9,   /* a hard limit was hit (size, depth, count) */
+	ENT_ESTORE = -6, /* the database refused */
+	ENT_EPARSE = -7, /* syntax error in untrusted input */
+	ENT_EPERM = -8,  /* permissions (e.g. secret key readable by others) */
+	ENT_ELIMIT = -9, /* a hard limit was hit (size, depth, count) */
 	ENT_EUNSUPPORTED = -10,
 };
 

@@ -43,7 +43,7 @@ void ent_progress_update(struct ent_progress *p, uint64_t done, const char *extr
 		bar[i] = i < fill ? '#' : '.';
 	bar[BAR_WIDTH] = '\0';
 	fprintf(stderr, "\r\033[K%s [%s] %3.0f%% %.1f MB/s %s", p->label, bar, pct * 100,
-		(double)done / 1e6 / elapsed, extra ? extra : "");
+	        (double)done / 1e6 / elapsed, extra ? extra : "");
 	fflush(stderr);
 	p->shown = true;
 }

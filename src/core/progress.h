@@ -13,13 +13,13 @@
 #include <stdint.h>
 
 struct ent_progress {
-	bool enabled;        /* stderr is a terminal and the caller wants it */
-	bool shown;          /* something is on the screen to erase */
-	const char *label;   /* borrowed */
-	uint64_t total;      /* bytes (or units) expected; 0 if unknown */
+	bool enabled;      /* stderr is a terminal and the caller wants it */
+	bool shown;        /* something is on the screen to erase */
+	const char *label; /* borrowed */
+	uint64_t total;    /* bytes (or units) expected; 0 if unknown */
 	uint64_t start_ns;
 	uint64_t last_ns;
-	unsigned calls;      /* to look at the clock only every few calls */
+	unsigned calls; /* to look at the clock only every few calls */
 };
 
 void ent_progress_init(struct ent_progress *p, const char *label, uint64_t total, bool want);

@@ -50,8 +50,7 @@ int ent_time_parse(const char *s, size_t len, int64_t *ms_out)
 	if (!digits(s, 4, &y) || !digits(s + 5, 2, &mo) || !digits(s + 8, 2, &d) ||
 	    !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) || !digits(s + 17, 2, &sec))
 		return ENT_EINVAL;
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
-	    sec > 60)
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
 		return ENT_EINVAL;
 	i = 19;
 	if (s[i] == '.') {
@@ -91,9 +90,9 @@ void ent_time_format(int64_t ms, char out[ENT_TIME_STRLEN])
 
 	y += m <= 2;
 	snprintf(out, ENT_TIME_STRLEN, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ",
-		 (long long)y, (long long)m, (long long)d, (long long)(rem / 3600000),
-		 (long long)(rem / 60000 % 60), (long long)(rem / 1000 % 60),
-		 (long long)(rem % 1000));
+	         (long long)y, (long long)m, (long long)d, (long long)(rem / 3600000),
+	         (long long)(rem / 60000 % 60), (long long)(rem / 1000 % 60),
+	         (long long)(rem % 1000));
 }
 
 int64_t ent_time_now_ms(void)

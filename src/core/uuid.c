@@ -35,9 +35,9 @@ bool ent_uuid_valid(const char *s, size_t len)
 static void uuid_format(const uint8_t b[16], char out[ENT_UUID_STRLEN])
 {
 	snprintf(out, ENT_UUID_STRLEN,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-		 b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-		 b[15]);
+	         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+	         b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+	         b[15]);
 }
 
 void ent_uuid_v4(char out[ENT_UUID_STRLEN])

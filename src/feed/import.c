@@ -58,9 +58,9 @@ struct import_ctx {
 
 /* Prepares obj into the next queue slot. where names it for errors. */
 /* Takes obj, and owned_text when not NULL (then json == owned_text). */
-static int prepare_into_queue(struct import_ctx *ctx, json_t *obj, const char *json,
-			      size_t jlen, char *owned_text, const char *where, size_t offset,
-			      bool has_offset, char *errbuf)
+static int prepare_into_queue(struct import_ctx *ctx, json_t *obj, const char *json, size_t jlen,
+                              char *owned_text, const char *where, size_t offset, bool has_offset,
+                              char *errbuf)
 {
 	struct ent_prepared *p = ent_import_queue_slot(ctx->queue);
 	int rc;
@@ -89,7 +89,7 @@ static int prepare_into_queue(struct import_ctx *ctx, json_t *obj, const char *j
 }
 
 static int stix_object_cb(void *vctx, size_t index, const char *json, size_t len, size_t offset,
-			  char *errbuf)
+                          char *errbuf)
 {
 	struct import_ctx *ctx = vctx;
 	json_error_t jerr;
@@ -137,16 +137,16 @@ static void sink_skip(void *vctx, const char *reason, const char *where)
 }
 
 static void feed_opts_from(const struct ent_import_opts *o, const char *source, int64_t ts,
-			   struct ent_feed_opts *f)
+                           struct ent_feed_opts *f)
 {
 	*f = (struct ent_feed_opts){
-		.source = source,
-		.default_tlp = ent_tlp_name(o->default_tlp),
-		.default_confidence = o->default_confidence,
-		.forced_kind = o->forced_kind,
-		.column = o->column,
-		.column_name = o->column_name,
-		.timestamp_ms = ts,
+	    .source = source,
+	    .default_tlp = ent_tlp_name(o->default_tlp),
+	    .default_confidence = o->default_confidence,
+	    .forced_kind = o->forced_kind,
+	    .column = o->column,
+	    .column_name = o->column_name,
+	    .timestamp_ms = ts,
 	};
 }
 
@@ -202,7 +202,7 @@ static bool is_json_start(const char *d, size_t len)
 
 /* A JSON document that is a plain list: its values, imported as lines. */
 static int import_json_list(struct import_ctx *ctx, json_t *root, const struct ent_feed_opts *fo,
-			    const struct ent_feed_sink *sink, char *errbuf)
+                            const struct ent_feed_sink *sink, char *errbuf)
 {
 	struct ent_buf lines;
 	long n;
@@ -213,8 +213,8 @@ static int import_json_list(struct import_ctx *ctx, json_t *root, const struct e
 	if (n <= 0) {
 		ent_buf_free(&lines);
 		return ent_errf(errbuf, ENT_EINVAL,
-				"JSON that is neither STIX 2.1 (no top-level 'type'), nor a MISP "
-				"event, nor a list (no array of values)");
+		                "JSON that is neither STIX 2.1 (no top-level 'type'), nor a MISP "
+		                "event, nor a list (no array of values)");
 	}
 	snprintf(ctx->sum->format, sizeof(ctx->sum->format), "json-list");
 	rc = ent_csv_convert(lines.data, lines.len, fo, sink, errbuf);
@@ -250,8 +250,8 @@ static int produce(struct import_ctx *ctx, char *errbuf)
 
 		if (root == NULL) {
 			ent_json_position(ctx->data, ctx->len,
-					  jerr.position > 0 ? (size_t)jerr.position - 1 : 0, pos,
-					  sizeof(pos));
+			                  jerr.position > 0 ? (size_t)jerr.position - 1 : 0, pos,
+			                  sizeof(pos));
 			return ent_errf(errbuf, ENT_EPARSE, "%s: %s", pos, jerr.text);
 		}
 		if (ent_misp_looks_like(root)) {
@@ -286,22 +286,22 @@ static int store_prepared(struct import_ctx *ctx, struct ent_prepared *p, char *
 	bool is_indicator = strcmp(so->type, "indicator") == 0;
 	enum ent_store_put_result res;
 	struct ent_store_object o = {
-		.stix_id = so->id,
-		.type = so->type,
-		.version_ms = so->version_ms,
-		.revoked = so->revoked,
-		.created_by_ref = so->created_by_ref,
-		.confidence = so->confidence >= 0 ? so->confidence : ctx->opts->default_confidence,
-		.tlp = ent_tlp_name(so->tlp != ENT_TLP_NONE ? so->tlp : ctx->opts->default_tlp),
-		.json = p->json,
-		.json_len = p->json_len,
-		.name = so->name,
-		.pattern_type = so->pattern_type,
-		.valid_from = so->valid_from,
-		.valid_until = so->valid_until,
-		.not_matchable = is_indicator ? p->not_matchable : NULL,
-		.obs = p->obs,
-		.n_obs = p->n_obs,
+	    .stix_id = so->id,
+	    .type = so->type,
+	    .version_ms = so->version_ms,
+	    .revoked = so->revoked,
+	    .created_by_ref = so->created_by_ref,
+	    .confidence = so->confidence >= 0 ? so->confidence : ctx->opts->default_confidence,
+	    .tlp = ent_tlp_name(so->tlp != ENT_TLP_NONE ? so->tlp : ctx->opts->default_tlp),
+	    .json = p->json,
+	    .json_len = p->json_len,
+	    .name = so->name,
+	    .pattern_type = so->pattern_type,
+	    .valid_from = so->valid_from,
+	    .valid_until = so->valid_until,
+	    .not_matchable = is_indicator ? p->not_matchable : NULL,
+	    .obs = p->obs,
+	    .n_obs = p->n_obs,
 	};
 	int rc = ent_store_object_put(ctx->store, ctx->import_id, ctx->source_id, &o, &res, errbuf);
 
@@ -325,9 +325,9 @@ static int store_prepared(struct import_ctx *ctx, struct ent_prepared *p, char *
 
 		ent_time_format(so->version_ms, t);
 		return ent_errf(errbuf, ENT_EINVAL,
-				"duplicate object: %s version %s occurs twice in this input with "
-				"different content",
-				so->id, t);
+		                "duplicate object: %s version %s occurs twice in this input with "
+		                "different content",
+		                so->id, t);
 	}
 	}
 	if (so->revoked && (res == ENT_PUT_NEW || res == ENT_PUT_SUPERSEDED))
@@ -361,7 +361,7 @@ static int import_input(struct import_ctx *ctx, char *errbuf)
 				ent_err_prefix(errbuf, "%s%s%s", pos, pos[0] ? ": " : "", p->where);
 			else
 				ent_err_prefix(errbuf, "%s%s%s (%s)", pos, pos[0] ? ": " : "",
-					       p->where, p->so.id);
+				               p->where, p->so.id);
 			ent_import_queue_release(ctx->queue);
 			ent_import_queue_abort(ctx->queue);
 			break;
@@ -392,7 +392,7 @@ static void default_source(const char *path, char *out, size_t outsz)
 }
 
 int ent_import_path(struct ent_store *s, const char *path, const struct ent_import_opts *opts,
-		    struct ent_import_summary *sum, char *errbuf)
+                    struct ent_import_summary *sum, char *errbuf)
 {
 	struct import_ctx ctx = {.store = s, .opts = opts, .sum = sum, .path = path};
 	struct mapped m = {0};
@@ -416,7 +416,7 @@ int ent_import_path(struct ent_store *s, const char *path, const struct ent_impo
 		snprintf(manifest, sizeof(manifest), "%s/manifest.json", path);
 		if (stat(manifest, &st) != 0) {
 			rc = ent_errf(errbuf, ENT_EINVAL,
-				      "a directory, but not a MISP feed (no manifest.json)");
+			              "a directory, but not a MISP feed (no manifest.json)");
 			goto out;
 		}
 		ctx.mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
@@ -432,7 +432,7 @@ int ent_import_path(struct ent_store *s, const char *path, const struct ent_impo
 	if (rc != ENT_OK)
 		goto out_unmap;
 	rc = ent_store_source_id(s, source, ctx.is_dir ? "misp-feed" : "file", &ctx.source_id,
-				 errbuf);
+	                         errbuf);
 	if (rc == ENT_OK)
 		rc = ent_store_import_begin(s, ctx.source_id, path, &ctx.import_id, errbuf);
 	if (rc == ENT_OK)

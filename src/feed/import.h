@@ -19,13 +19,13 @@
 #include "store/store.h"
 
 struct ent_import_opts {
-	const char *source;           /* provenance name; NULL = the file's base name */
-	enum ent_tlp default_tlp;     /* for objects without a TLP marking */
-	int default_confidence;       /* for objects without confidence; -1 = none */
+	const char *source;            /* provenance name; NULL = the file's base name */
+	enum ent_tlp default_tlp;      /* for objects without a TLP marking */
+	int default_confidence;        /* for objects without confidence; -1 = none */
 	enum ent_obs_kind forced_kind; /* CSV: force the value type */
-	int column;                   /* CSV: 1-based value column, 0 = auto */
-	const char *column_name;      /* CSV: value column by header name */
-	bool progress;                /* draw a progress bar on a terminal */
+	int column;                    /* CSV: 1-based value column, 0 = auto */
+	const char *column_name;       /* CSV: value column by header name */
+	bool progress;                 /* draw a progress bar on a terminal */
 };
 
 #define ENT_IMPORT_MAX_REASONS 32
@@ -36,15 +36,15 @@ struct ent_import_reason {
 };
 
 struct ent_import_summary {
-	char format[16];    /* "stix", "misp", "misp-feed", "csv" */
-	size_t objects;     /* objects read from the input */
-	size_t indicators;  /* of which indicators */
-	size_t observables; /* matchable observables of those indicators */
-	size_t added;       /* new objects */
-	size_t unchanged;   /* versions the store already had */
-	size_t superseded;  /* newer versions that replaced the current one */
-	size_t history;     /* older versions kept as history */
-	size_t revoked;     /* versions that revoke their object */
+	char format[16];      /* "stix", "misp", "misp-feed", "csv" */
+	size_t objects;       /* objects read from the input */
+	size_t indicators;    /* of which indicators */
+	size_t observables;   /* matchable observables of those indicators */
+	size_t added;         /* new objects */
+	size_t unchanged;     /* versions the store already had */
+	size_t superseded;    /* newer versions that replaced the current one */
+	size_t history;       /* older versions kept as history */
+	size_t revoked;       /* versions that revoke their object */
 	size_t not_matchable; /* indicators or values without a matchable observable */
 	struct ent_import_reason reasons[ENT_IMPORT_MAX_REASONS];
 	size_t n_reasons;
@@ -55,6 +55,6 @@ struct ent_import_summary {
  * On failure the store is unchanged and errbuf says where and what:
  * "feed.json: line 3, column 5 (byte 40): objects[0] (indicator--...): ...". */
 int ent_import_path(struct ent_store *s, const char *path, const struct ent_import_opts *opts,
-		    struct ent_import_summary *sum, char *errbuf) ENT_MUST_CHECK;
+                    struct ent_import_summary *sum, char *errbuf) ENT_MUST_CHECK;
 
 #endif

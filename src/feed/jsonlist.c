@@ -32,7 +32,7 @@ static int from_object_in_array(json_t *o, const char *key, struct ent_buf *out,
 	if (key != NULL) {
 		m = json_object_get(o, key);
 		return json_is_string(m) ? add(out, json_string_value(m), json_string_length(m), n)
-					 : ENT_OK;
+		                         : ENT_OK;
 	}
 	json_object_foreach(o, k, m)
 	{

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <strings.h>
 
-
 /* ---- patterns ----------------------------------------------------------- */
 
 static const char *obs_path(enum ent_obs_kind kind)
@@ -155,7 +154,8 @@ int ent_indicator_build(const struct ent_indicator_spec *spec, json_t **out, cha
 
 	*out = NULL;
 	pthread_once(&konst_once, konst_init);
-	if (spec->tlp != NULL && (marking = ent_tlp_to_marking_id(ent_tlp_parse(spec->tlp))) == NULL)
+	if (spec->tlp != NULL &&
+	    (marking = ent_tlp_to_marking_id(ent_tlp_parse(spec->tlp))) == NULL)
 		return ent_errf(errbuf, ENT_EINVAL, "unknown TLP level '%s'", spec->tlp);
 	if (spec->confidence < -1 || spec->confidence > 100)
 		return ent_errf(errbuf, ENT_EINVAL, "confidence %d not in 0..100",

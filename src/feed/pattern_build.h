@@ -43,7 +43,6 @@ int ent_pattern_build(enum ent_obs_kind kind, const char *normalized_value,
 int ent_pattern_build_or(size_t n, const enum ent_obs_kind *kinds, const char *const *values,
                          struct ent_buf *out) ENT_MUST_CHECK;
 
-
 /* What ent_indicator_build needs; strings are borrowed for the call. */
 struct ent_indicator_spec {
 	const char *id;      /* "indicator--<uuid>" */

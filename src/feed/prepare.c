@@ -48,7 +48,7 @@ void ent_import_count_reason(struct ent_import_summary *sum, const char *reason)
 			snprintf(sum->reasons[i].reason, sizeof(sum->reasons[i].reason), "other");
 		} else {
 			snprintf(sum->reasons[i].reason, sizeof(sum->reasons[i].reason), "%s",
-				 reason);
+			         reason);
 			sum->reasons[i].count = 0;
 			sum->n_reasons++;
 		}
@@ -74,13 +74,12 @@ static int reduce_pattern(struct ent_prepared *p, struct ent_import_summary *sum
 	pat = ent_pattern_parse(p->so.pattern, p->so.pattern_len, &off, perr);
 	if (pat == NULL)
 		return ent_errf(errbuf, ENT_EINVAL, "invalid pattern: %s", perr);
-	n = ent_pattern_observables(pat, pobs, ENT_PREPARED_MAX_OBS, p->reason,
-				    sizeof(p->reason));
+	n = ent_pattern_observables(pat, pobs, ENT_PREPARED_MAX_OBS, p->reason, sizeof(p->reason));
 	for (size_t i = 0; i < n && i < ENT_PREPARED_MAX_OBS; i++) {
 		char why[ENT_ERRBUF_SIZE];
 
 		if (ent_obs_normalize(pobs[i].kind, pobs[i].value, pobs[i].len, norm, sizeof(norm),
-				      why) != ENT_OK) {
+		                      why) != ENT_OK) {
 			char r[96];
 
 			snprintf(r, sizeof(r), "invalid %s value", ent_obs_kind_name(pobs[i].kind));
@@ -109,7 +108,7 @@ static int reduce_pattern(struct ent_prepared *p, struct ent_import_summary *sum
 }
 
 int ent_prepare_object(struct ent_prepared *p, json_t *obj, struct ent_import_summary *sum,
-		       char *errbuf)
+                       char *errbuf)
 {
 	int rc;
 

@@ -28,8 +28,8 @@ struct ent_prepared {
 	size_t n_obs;
 	const char *not_matchable; /* NULL, or points to reason */
 	char reason[128];
-	char where[160];   /* "objects[3]", "line 12", ... */
-	size_t offset;     /* byte offset in the input, when has_offset */
+	char where[160]; /* "objects[3]", "line 12", ... */
+	size_t offset;   /* byte offset in the input, when has_offset */
 	bool has_offset;
 	struct ent_buf values; /* the normalized values, NUL-separated */
 };
@@ -46,7 +46,7 @@ void ent_prepared_free(struct ent_prepared *p);
  * ENT_EINVAL with errbuf filled when the object is not valid.
  */
 int ent_prepare_object(struct ent_prepared *p, json_t *obj, struct ent_import_summary *sum,
-		       char *errbuf) ENT_MUST_CHECK;
+                       char *errbuf) ENT_MUST_CHECK;
 
 /* Adds one to the count of a not-matchable reason. */
 void ent_import_count_reason(struct ent_import_summary *sum, const char *reason);

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #define MAX_ENTRIES 256
-#define MAX_LINE 4096
+#define MAX_LINE    4096
 
 struct entry {
 	char *key; /* "section.key" */
@@ -23,15 +23,9 @@ struct ent_config {
 
 /* Every key the node knows, so that a misspelt one is reported. */
 static const char *const known_keys[] = {
-	"node.name",
-	"node.identity",
-	"import.default_tlp",
-	"import.default_confidence",
-	"match.subdomains",
-	"match.min_confidence",
-	"scan.threads",
-	"scan.max_flows",
-	"scan.flow_timeout",
+    "node.name",         "node.identity",        "import.default_tlp", "import.default_confidence",
+    "match.subdomains",  "match.min_confidence", "scan.threads",       "scan.max_flows",
+    "scan.flow_timeout",
 };
 
 static bool key_known(const char *k)
@@ -98,7 +92,7 @@ int ent_config_load(const char *path, struct ent_config **out, char *errbuf)
 
 			if (end == NULL || end[1] != '\0' || end - s - 1 >= (long)sizeof(section)) {
 				rc = ent_errf(errbuf, ENT_EINVAL, "%s:%zu: bad section header",
-					      path, lineno);
+				              path, lineno);
 				break;
 			}
 			*end = '\0';
@@ -108,19 +102,19 @@ int ent_config_load(const char *path, struct ent_config **out, char *errbuf)
 		eq = strchr(s, '=');
 		if (eq == NULL) {
 			rc = ent_errf(errbuf, ENT_EINVAL, "%s:%zu: expected 'key = value'", path,
-				      lineno);
+			              lineno);
 			break;
 		}
 		*eq = '\0';
 		snprintf(key, sizeof(key), "%s.%s", section, trim(s));
 		if (!key_known(key)) {
 			rc = ent_errf(errbuf, ENT_EINVAL, "%s:%zu: unknown setting '%s'", path,
-				      lineno, key);
+			              lineno, key);
 			break;
 		}
 		if (c->n == MAX_ENTRIES) {
-			rc = ent_errf(errbuf, ENT_ELIMIT, "%s:%zu: too many settings", path,
-				      lineno);
+			rc =
+			    ent_errf(errbuf, ENT_ELIMIT, "%s:%zu: too many settings", path, lineno);
 			break;
 		}
 		c->e[c->n].key = strdup(key);
@@ -151,7 +145,7 @@ const char *ent_config_get(const struct ent_config *c, const char *key, const ch
 }
 
 int ent_config_get_int(const struct ent_config *c, const char *key, int def, int min, int max,
-		       int *out, char *errbuf)
+                       int *out, char *errbuf)
 {
 	const char *v = ent_config_get(c, key, NULL);
 	char *end;
@@ -164,14 +158,15 @@ int ent_config_get_int(const struct ent_config *c, const char *key, int def, int
 	errno = 0;
 	n = strtol(v, &end, 10);
 	if (errno != 0 || *end != '\0' || n < min || n > max)
-		return ent_errf(errbuf, ENT_EINVAL, "setting %s: '%s' is not an integer from %d to %d",
-				key, v, min, max);
+		return ent_errf(errbuf, ENT_EINVAL,
+		                "setting %s: '%s' is not an integer from %d to %d", key, v, min,
+		                max);
 	*out = (int)n;
 	return ENT_OK;
 }
 
 int ent_config_get_bool(const struct ent_config *c, const char *key, bool def, bool *out,
-			char *errbuf)
+                        char *errbuf)
 {
 	const char *v = ent_config_get(c, key, NULL);
 
@@ -187,7 +182,7 @@ int ent_config_get_bool(const struct ent_config *c, const char *key, bool def, b
 }
 
 int ent_config_write_default(const char *path, const char *node_name, const char *identity_id,
-			     char *errbuf)
+                             char *errbuf)
 {
 	FILE *f;
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -197,42 +192,43 @@ int ent_config_write_default(const char *path, const char *node_name, const char
 			close(fd);
 		return ent_errf(errbuf, ENT_EIO, "%s: %s", path, strerror(errno));
 	}
-	fprintf(f,
-		"# entente node configuration.\n"
-		"# Lines are 'key = value' under a [section]; '#' starts a comment.\n"
-		"# An empty value means the default given in the comment above it.\n"
-		"\n"
-		"[node]\n"
-		"# Name of this node's organization, as shown in its STIX identity.\n"
-		"name = %s\n"
-		"# STIX id of this node's identity object (identity.json). Peers pin it;\n"
-		"# do not change it.\n"
-		"identity = %s\n"
-		"\n"
-		"[import]\n"
-		"# TLP given to imported objects that carry no TLP marking:\n"
-		"# clear, green, amber, amber+strict or red. `entente import --tlp` overrides.\n"
-		"# Default: amber (share with partners only, never beyond).\n"
-		"default_tlp = amber\n"
-		"# Confidence (0-100) given to imported objects that carry none.\n"
-		"# Empty: leave it unset. `entente import --confidence` overrides.\n"
-		"default_confidence =\n"
-		"\n"
-		"[match]\n"
-		"# Whether a domain indicator also matches its subdomains (yes or no).\n"
-		"# An indicator written '*.example.com' always does. Default: no.\n"
-		"subdomains = no\n"
-		"# Indicators with a confidence below this never alert (0-100). Default: 0.\n"
-		"min_confidence = 0\n"
-		"\n"
-		"[scan]\n"
-		"# Worker threads for `entente scan` (1-64). Default: 1.\n"
-		"threads = 1\n"
-		"# Most flows tracked at once per worker; the oldest are evicted. Default: 1000000.\n"
-		"max_flows = 1000000\n"
-		"# Seconds of silence after which a flow is closed. Default: 120.\n"
-		"flow_timeout = 120\n",
-		node_name, identity_id);
+	fprintf(
+	    f,
+	    "# entente node configuration.\n"
+	    "# Lines are 'key = value' under a [section]; '#' starts a comment.\n"
+	    "# An empty value means the default given in the comment above it.\n"
+	    "\n"
+	    "[node]\n"
+	    "# Name of this node's organization, as shown in its STIX identity.\n"
+	    "name = %s\n"
+	    "# STIX id of this node's identity object (identity.json). Peers pin it;\n"
+	    "# do not change it.\n"
+	    "identity = %s\n"
+	    "\n"
+	    "[import]\n"
+	    "# TLP given to imported objects that carry no TLP marking:\n"
+	    "# clear, green, amber, amber+strict or red. `entente import --tlp` overrides.\n"
+	    "# Default: amber (share with partners only, never beyond).\n"
+	    "default_tlp = amber\n"
+	    "# Confidence (0-100) given to imported objects that carry none.\n"
+	    "# Empty: leave it unset. `entente import --confidence` overrides.\n"
+	    "default_confidence =\n"
+	    "\n"
+	    "[match]\n"
+	    "# Whether a domain indicator also matches its subdomains (yes or no).\n"
+	    "# An indicator written '*.example.com' always does. Default: no.\n"
+	    "subdomains = no\n"
+	    "# Indicators with a confidence below this never alert (0-100). Default: 0.\n"
+	    "min_confidence = 0\n"
+	    "\n"
+	    "[scan]\n"
+	    "# Worker threads for `entente scan` (1-64). Default: 1.\n"
+	    "threads = 1\n"
+	    "# Most flows tracked at once per worker; the oldest are evicted. Default: 1000000.\n"
+	    "max_flows = 1000000\n"
+	    "# Seconds of silence after which a flow is closed. Default: 120.\n"
+	    "flow_timeout = 120\n",
+	    node_name, identity_id);
 	if (fclose(f) != 0)
 		return ent_errf(errbuf, ENT_EIO, "%s: %s", path, strerror(errno));
 	return ENT_OK;

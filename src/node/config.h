@@ -21,13 +21,13 @@ void ent_config_free(struct ent_config *c);
 const char *ent_config_get(const struct ent_config *c, const char *key, const char *def);
 /* An integer setting within [min, max]; ENT_EINVAL naming the key if not. */
 int ent_config_get_int(const struct ent_config *c, const char *key, int def, int min, int max,
-		       int *out, char *errbuf) ENT_MUST_CHECK;
+                       int *out, char *errbuf) ENT_MUST_CHECK;
 /* A yes/no setting. */
 int ent_config_get_bool(const struct ent_config *c, const char *key, bool def, bool *out,
-			char *errbuf) ENT_MUST_CHECK;
+                        char *errbuf) ENT_MUST_CHECK;
 
 /* Writes the commented default configuration for a new node. */
 int ent_config_write_default(const char *path, const char *node_name, const char *identity_id,
-			     char *errbuf) ENT_MUST_CHECK;
+                             char *errbuf) ENT_MUST_CHECK;
 
 #endif

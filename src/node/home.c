@@ -29,7 +29,7 @@ int ent_home_resolve(const char *opt, char *out, size_t outsz, char *errbuf)
 	home = getenv("HOME");
 	if (home == NULL || home[0] == '\0')
 		return ent_errf(errbuf, ENT_EINVAL,
-				"no node home: give --home DIR or set ENTENTE_HOME");
+		                "no node home: give --home DIR or set ENTENTE_HOME");
 	snprintf(out, outsz, "%s/.entente", home);
 	return ENT_OK;
 }
@@ -80,7 +80,7 @@ static bool dir_is_empty(const char *dir)
 }
 
 static int write_identity(struct ent_home *h, const char *name, char *id_out, size_t idsz,
-			  char *errbuf)
+                          char *errbuf)
 {
 	char uuid[ENT_UUID_STRLEN], now[ENT_TIME_STRLEN], id[64];
 	json_t *obj;
@@ -90,8 +90,8 @@ static int write_identity(struct ent_home *h, const char *name, char *id_out, si
 	snprintf(id, sizeof(id), "identity--%s", uuid);
 	ent_time_format(ent_time_now_ms(), now);
 	obj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "identity", "spec_version",
-			"2.1", "id", id, "created", now, "modified", now, "name", name,
-			"identity_class", "organization");
+	                "2.1", "id", id, "created", now, "modified", now, "name", name,
+	                "identity_class", "organization");
 	if (obj == NULL)
 		return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
 	rc = json_dump_file(obj, h->identity_path, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -103,7 +103,7 @@ static int write_identity(struct ent_home *h, const char *name, char *id_out, si
 }
 
 int ent_home_init(const char *dir, const char *name, bool force, struct ent_home_init_info *info,
-		  char *errbuf)
+                  char *errbuf)
 {
 	char tmp[PATH_MAX], old[PATH_MAX];
 	struct ent_home h;
@@ -117,9 +117,9 @@ int ent_home_init(const char *dir, const char *name, bool force, struct ent_home
 		return ent_errf(errbuf, ENT_EEXIST, "%s exists and is not a directory", dir);
 	if (exists && (is_home(dir) || !dir_is_empty(dir)) && !force)
 		return ent_errf(errbuf, ENT_EEXIST,
-				"%s is already a node home; use --force to replace it (this "
-				"destroys its store and keys)",
-				dir);
+		                "%s is already a node home; use --force to replace it (this "
+		                "destroys its store and keys)",
+		                dir);
 	snprintf(tmp, sizeof(tmp), "%s.new-%ld", dir, (long)getpid());
 	rm_tree(tmp);
 	if (mkdir(tmp, 0700) != 0)
@@ -172,8 +172,8 @@ int ent_home_open(const char *dir, struct ent_home **out, char *errbuf)
 	*out = NULL;
 	if (!is_home(dir))
 		return ent_errf(errbuf, ENT_ENOTFOUND,
-				"%s is not a node home; create one with: entente init --home %s",
-				dir, dir);
+		                "%s is not a node home; create one with: entente init --home %s",
+		                dir, dir);
 	h = calloc(1, sizeof(*h));
 	if (h == NULL)
 		return ent_errf(errbuf, ENT_ENOMEM, "out of memory");

@@ -42,7 +42,7 @@ struct ent_home_init_info {
  * the new home is built beside it and renamed into place, so a failure
  * leaves the old one intact. */
 int ent_home_init(const char *dir, const char *name, bool force, struct ent_home_init_info *info,
-		  char *errbuf) ENT_MUST_CHECK;
+                  char *errbuf) ENT_MUST_CHECK;
 
 /* Opens an existing home (checks the key's permissions, loads the config).
  * Caller frees with ent_home_close. */
@@ -50,6 +50,6 @@ int ent_home_open(const char *dir, struct ent_home **out, char *errbuf) ENT_MUST
 void ent_home_close(struct ent_home *h);
 /* Opens the home's store. */
 int ent_home_store(struct ent_home *h, int flags, struct ent_store **out,
-		   char *errbuf) ENT_MUST_CHECK;
+                   char *errbuf) ENT_MUST_CHECK;
 
 #endif

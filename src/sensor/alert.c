@@ -38,7 +38,7 @@ static void eve_time(const struct timeval *tv, char *out, size_t outsz)
 
 	gmtime_r(&t, &tm);
 	snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld+0000", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)tv->tv_usec);
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)tv->tv_usec);
 }
 
 /* A stable signature id per indicator (FNV-1a of its STIX id, 31 bits). */
@@ -62,8 +62,8 @@ static int severity(int confidence)
 }
 
 int ent_scan_alert_format(struct ent_buf *out, const struct ent_intel_indicator *ind,
-			  const struct ent_pkt_event *ev, uint64_t flow_id, const char *value,
-			  const char *pcap_name)
+                          const struct ent_pkt_event *ev, uint64_t flow_id, const char *value,
+                          const char *pcap_name)
 {
 	const struct ent_flow_info *f = ev->flow;
 	json_t *o = json_object(), *alert = json_object(), *ent = json_object();
@@ -86,16 +86,15 @@ int ent_scan_alert_format(struct ent_buf *out, const struct ent_intel_indicator 
 		json_object_set_new(o, "src_port", json_integer(fwd ? f->cli_port : f->srv_port));
 		json_object_set_new(o, "dest_ip", json_string(fwd ? f->srv_str : f->cli_str));
 		json_object_set_new(o, "dest_port", json_integer(fwd ? f->srv_port : f->cli_port));
-		json_object_set_new(o, "proto",
-				    pn ? json_string(pn) : json_integer(f->proto));
+		json_object_set_new(o, "proto", pn ? json_string(pn) : json_integer(f->proto));
 		if (f->vlan != 0)
 			json_object_set_new(o, "vlan", json_pack("[i]", f->vlan));
 		if (f->app_proto != ENT_APP_UNKNOWN && f->app_proto != ENT_APP_NONE)
 			json_object_set_new(o, "app_proto",
-					    json_string(ent_app_proto_name(f->app_proto)));
+			                    json_string(ent_app_proto_name(f->app_proto)));
 	}
 	snprintf(sig, sizeof(sig), "entente: %s %s (%s)", ent_obs_kind_name(ev->obs->kind), value,
-		 ind->name ? ind->name : ind->stix_id);
+	         ind->name ? ind->name : ind->stix_id);
 	json_object_set_new(alert, "action", json_string("allowed"));
 	json_object_set_new(alert, "gid", json_integer(1));
 	json_object_set_new(alert, "signature_id", json_integer(signature_id(ind->stix_id)));

@@ -31,7 +31,7 @@ static int add_indicator(struct load_ctx *c, const struct ent_store_active_obs *
 
 		if (cap > MAX_INDICATORS)
 			return ent_errf(c->errbuf, ENT_ELIMIT, "more than %d active indicators",
-					MAX_INDICATORS);
+			                MAX_INDICATORS);
 		p = realloc(in->ind, cap * sizeof(*in->ind));
 		if (p == NULL)
 			return ent_errf(c->errbuf, ENT_ENOMEM, "out of memory");
@@ -76,16 +76,16 @@ static int on_obs(void *vctx, const struct ent_store_active_obs *o)
 	if (o->kind == ENT_OBS_DOMAIN && c->policy->subdomains)
 		flags |= ENT_MATCH_SUBDOMAINS;
 	rc = ent_matcher_builder_add(c->b, o->kind, o->value, strlen(o->value),
-				     (uint32_t)(in->n_ind - 1), flags);
+	                             (uint32_t)(in->n_ind - 1), flags);
 	if (rc != ENT_OK)
 		return ent_errf(c->errbuf, rc, "compiling %s %s: %s", ent_obs_kind_name(o->kind),
-				o->value, ent_strerror(rc));
+		                o->value, ent_strerror(rc));
 	in->n_obs++;
 	return 0;
 }
 
 int ent_intel_load(struct ent_store *s, const struct ent_intel_policy *policy,
-		   struct ent_intel **out, char *errbuf)
+                   struct ent_intel **out, char *errbuf)
 {
 	struct ent_intel *in = calloc(1, sizeof(*in));
 	struct load_ctx c = {.in = in, .policy = policy, .errbuf = errbuf};

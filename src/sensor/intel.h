@@ -34,14 +34,14 @@ struct ent_intel {
 };
 
 struct ent_intel_policy {
-	int64_t now_ms;      /* validity is judged at this time */
-	bool subdomains;     /* domain indicators also match subdomains */
-	int min_confidence;  /* below it an indicator never alerts; absent counts as 100 */
+	int64_t now_ms;     /* validity is judged at this time */
+	bool subdomains;    /* domain indicators also match subdomains */
+	int min_confidence; /* below it an indicator never alerts; absent counts as 100 */
 };
 
 /* Compiles the store's active indicators. Caller frees with ent_intel_free. */
 int ent_intel_load(struct ent_store *s, const struct ent_intel_policy *policy,
-		   struct ent_intel **out, char *errbuf) ENT_MUST_CHECK;
+                   struct ent_intel **out, char *errbuf) ENT_MUST_CHECK;
 void ent_intel_free(struct ent_intel *in);
 
 #endif

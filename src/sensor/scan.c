@@ -67,7 +67,7 @@ static void process_batch(struct thread_ctx *t, struct batch *b)
 			continue;
 		}
 		ent_pipeline_packet(t->w.pipe, h.frame, &h.ts, h.linktype, b->data + off, h.caplen,
-				    h.wirelen);
+		                    h.wirelen);
 		off += (h.caplen + 7) & ~7u;
 	}
 }
@@ -185,7 +185,7 @@ static int cmp_flow(const void *a, const void *b)
 
 /* Merges the workers' tallies into res->sightings. */
 static int merge_tallies(const struct ent_intel *intel, struct thread_ctx *ts, unsigned n,
-			 struct ent_scan_result *res, char *errbuf)
+                         struct ent_scan_result *res, char *errbuf)
 {
 	if (intel == NULL || intel->n_ind == 0)
 		return ENT_OK;
@@ -256,7 +256,7 @@ static uint64_t total_size(char *const *paths, size_t n)
 }
 
 int ent_scan_run(const struct ent_intel *intel, char *const *paths, size_t n_paths,
-		 const struct ent_scan_opts *opts, struct ent_scan_result *res, char *errbuf)
+                 const struct ent_scan_opts *opts, struct ent_scan_result *res, char *errbuf)
 {
 	unsigned n = opts->observables != NULL ? 1 : opts->threads;
 	pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -310,12 +310,12 @@ int ent_scan_run(const struct ent_intel *intel, char *const *paths, size_t n_pat
 			res->bytes += rec.caplen;
 			if (n == 1) {
 				ent_pipeline_packet(ts[0].w.pipe, rec.frame, &rec.ts, linktype,
-						    rec.data, rec.caplen, rec.wirelen);
+				                    rec.data, rec.caplen, rec.wirelen);
 			} else {
-				struct pkt_hdr h = {rec.frame, rec.ts, rec.caplen, rec.wirelen,
-						    linktype, (uint32_t)f};
-				uint32_t hash = ent_pipeline_shard_hash(linktype, rec.data,
-									rec.caplen);
+				struct pkt_hdr h = {rec.frame,   rec.ts,   rec.caplen,
+				                    rec.wirelen, linktype, (uint32_t)f};
+				uint32_t hash =
+				    ent_pipeline_shard_hash(linktype, rec.data, rec.caplen);
 
 				enqueue(&ts[hash % n], &h, rec.data);
 			}
@@ -324,12 +324,13 @@ int ent_scan_run(const struct ent_intel *intel, char *const *paths, size_t n_pat
 				uint64_t alerts = 0;
 
 				for (unsigned i = 0; i < n; i++)
-					alerts += __atomic_load_n(&ts[i].w.alerts, __ATOMIC_RELAXED);
+					alerts +=
+					    __atomic_load_n(&ts[i].w.alerts, __ATOMIC_RELAXED);
 				snprintf(extra, sizeof(extra), "%llu packets, %llu alerts",
-					 (unsigned long long)res->packets,
-					 (unsigned long long)alerts);
+				         (unsigned long long)res->packets,
+				         (unsigned long long)alerts);
 				ent_progress_update(&prog, done_bytes + ent_pcap_file_offset(pf),
-						    extra);
+				                    extra);
 			}
 		}
 		/* each file is a capture of its own: its flows end with it, so the

@@ -33,7 +33,7 @@ struct ent_scan_opts {
 
 /* What one indicator was seen doing during the scan. */
 struct ent_scan_sighting {
-	uint32_t ref; /* index into intel->ind */
+	uint32_t ref;   /* index into intel->ind */
 	uint64_t count; /* alerts (flows) */
 	int64_t first_ms, last_ms;
 	struct ent_store_sighting_flow *flows; /* the first ENT_SIGHTING_MAX_FLOWS */
@@ -60,8 +60,8 @@ struct ent_scan_result {
  * in files_failed (the message of the first in first_error); the scan goes
  * on with the next. Caller frees the result with ent_scan_result_free. */
 int ent_scan_run(const struct ent_intel *intel, char *const *paths, size_t n_paths,
-		 const struct ent_scan_opts *opts, struct ent_scan_result *res,
-		 char *errbuf) ENT_MUST_CHECK;
+                 const struct ent_scan_opts *opts, struct ent_scan_result *res,
+                 char *errbuf) ENT_MUST_CHECK;
 void ent_scan_result_free(struct ent_scan_result *res);
 
 #endif

@@ -31,22 +31,22 @@ struct worker {
 	unsigned id;
 	struct tally **tallies; /* by ref, allocated on first sighting */
 	struct seen_set seen;
-	struct ent_buf out;     /* alerts waiting to be written */
+	struct ent_buf out; /* alerts waiting to be written */
 	pthread_mutex_t *out_lock;
 	uint64_t alerts, observables;
-	const char *pcap_name;  /* the file being read (for alerts) */
+	const char *pcap_name; /* the file being read (for alerts) */
 	char err[ENT_ERRBUF_SIZE];
 };
 
 int ent_scan_worker_init(struct worker *w, unsigned id, const struct ent_intel *intel,
-			 const struct ent_scan_opts *opts, pthread_mutex_t *out_lock);
+                         const struct ent_scan_opts *opts, pthread_mutex_t *out_lock);
 void ent_scan_worker_flush(struct worker *w);
 void ent_scan_worker_destroy(struct worker *w);
 
 /* The alert of one match as one EVE JSON line (with '\n') appended to out. */
 int ent_scan_alert_format(struct ent_buf *out, const struct ent_intel_indicator *ind,
-			  const struct ent_pkt_event *ev, uint64_t flow_id, const char *value,
-			  const char *pcap_name) ENT_MUST_CHECK;
+                          const struct ent_pkt_event *ev, uint64_t flow_id, const char *value,
+                          const char *pcap_name) ENT_MUST_CHECK;
 
 /* A flow id that depends on the flow only: the same with any thread count. */
 uint64_t ent_scan_flow_id(const struct ent_flow_info *f);

@@ -10,10 +10,10 @@
 
 #include "sensor/scanInt.h"
 
-#define SEEN_MAX (1u << 24)  /* remembered (flow, indicator) pairs per worker */
+#define SEEN_MAX  (1u << 24)  /* remembered (flow, indicator) pairs per worker */
 #define OUT_FLUSH (64 * 1024) /* alert bytes buffered before a write */
-#define OUT_MAX (64u << 20)
-#define MAX_REFS 64
+#define OUT_MAX   (64u << 20)
+#define MAX_REFS  64
 
 uint64_t ent_scan_flow_id(const struct ent_flow_info *f)
 {
@@ -21,8 +21,12 @@ uint64_t ent_scan_flow_id(const struct ent_flow_info *f)
 	 * time: stable across runs and thread counts */
 	uint64_t h = 0xcbf29ce484222325ULL;
 	const uint8_t *parts[] = {f->cli_addr, f->srv_addr};
-	uint64_t words[] = {f->proto, f->vlan, f->cli_port, f->srv_port,
-			    (uint64_t)f->first_ts.tv_sec, (uint64_t)f->first_ts.tv_usec};
+	uint64_t words[] = {f->proto,
+	                    f->vlan,
+	                    f->cli_port,
+	                    f->srv_port,
+	                    (uint64_t)f->first_ts.tv_sec,
+	                    (uint64_t)f->first_ts.tv_usec};
 
 	for (size_t p = 0; p < 2; p++)
 		for (size_t i = 0; i < 16; i++) {
@@ -86,8 +90,8 @@ static int64_t tv_ms(const struct timeval *tv)
 	return (int64_t)tv->tv_sec * 1000 + tv->tv_usec / 1000;
 }
 
-static void tally(struct worker *w, uint32_t ref, const struct ent_pkt_event *ev,
-		  uint64_t flow_id, const char *value)
+static void tally(struct worker *w, uint32_t ref, const struct ent_pkt_event *ev, uint64_t flow_id,
+                  const char *value)
 {
 	struct tally *t = w->tallies[ref];
 	int64_t ms = tv_ms(&ev->ts);
@@ -125,7 +129,7 @@ static void tally(struct worker *w, uint32_t ref, const struct ent_pkt_event *ev
 		struct ent_store_sighting_flow *sf = &t->flows[t->n_flows];
 		size_t *off = &t->offs[t->n_flows * 4];
 		const char *strs[4] = {f ? f->cli_str : "", f ? f->srv_str : "", ev->obs->where,
-				       value};
+		                       value};
 
 		for (int k = 0; k < 4; k++) {
 			off[k] = t->strings.len;
@@ -133,19 +137,18 @@ static void tally(struct worker *w, uint32_t ref, const struct ent_pkt_event *ev
 				return;
 		}
 		*sf = (struct ent_store_sighting_flow){
-			.flow_id = flow_id,
-			.seen_ms = ms,
-			.src_port = f ? f->cli_port : 0,
-			.dst_port = f ? f->srv_port : 0,
-			.proto = f ? f->proto : 0,
-			.kind = ev->obs->kind,
+		    .flow_id = flow_id,
+		    .seen_ms = ms,
+		    .src_port = f ? f->cli_port : 0,
+		    .dst_port = f ? f->srv_port : 0,
+		    .proto = f ? f->proto : 0,
+		    .kind = ev->obs->kind,
 		};
 		t->n_flows++;
 	}
 }
 
-static void alert(struct worker *w, uint32_t ref, const struct ent_pkt_event *ev,
-		  const char *value)
+static void alert(struct worker *w, uint32_t ref, const struct ent_pkt_event *ev, const char *value)
 {
 	uint64_t flow_id = ev->flow ? ent_scan_flow_id(ev->flow) : ev->frame;
 
@@ -155,8 +158,8 @@ static void alert(struct worker *w, uint32_t ref, const struct ent_pkt_event *ev
 	tally(w, ref, ev, flow_id, value);
 	if (w->opts->alerts == NULL)
 		return;
-	if (ent_scan_alert_format(&w->out, &w->intel->ind[ref], ev, flow_id, value,
-				  w->pcap_name) != ENT_OK)
+	if (ent_scan_alert_format(&w->out, &w->intel->ind[ref], ev, flow_id, value, w->pcap_name) !=
+	    ENT_OK)
 		return;
 	if (w->out.len >= OUT_FLUSH)
 		ent_scan_worker_flush(w);
@@ -197,8 +200,8 @@ static void on_event(void *ctx, const struct ent_pkt_event *ev)
 	w->observables++;
 	if (w->opts->observables != NULL)
 		fprintf(w->opts->observables, "%llu\t%s\t%s\t%s\t%s\n",
-			(unsigned long long)ev->frame, o->where, ent_obs_kind_name(o->kind),
-			o->value, o->detail ? o->detail : "");
+		        (unsigned long long)ev->frame, o->where, ent_obs_kind_name(o->kind),
+		        o->value, o->detail ? o->detail : "");
 	if (o->kind == ENT_OBS_NONE || w->intel == NULL)
 		return;
 	if ((strcmp(o->where, "flow.src") == 0 || strcmp(o->where, "flow.dst") == 0) &&
@@ -226,28 +229,28 @@ static void on_event(void *ctx, const struct ent_pkt_event *ev)
 		value = norm;
 	} else if (o->kind == ENT_OBS_URL) {
 		if (ent_obs_normalize(ENT_OBS_URL, o->value, strlen(o->value), norm, sizeof(norm),
-				      err) != ENT_OK)
+		                      err) != ENT_OK)
 			return;
 		value = norm;
 		n = ent_matcher_lookup(w->intel->matcher, ENT_OBS_URL, norm, strlen(norm), refs,
-				       MAX_REFS);
+		                       MAX_REFS);
 	} else if (strncmp(o->where, "ip", 2) == 0) {
 		return; /* per-packet address pairs: flow.src/dst already cover them */
 	} else {
 		n = ent_matcher_lookup(w->intel->matcher, o->kind, o->value, strlen(o->value), refs,
-				       MAX_REFS);
+		                       MAX_REFS);
 	}
 	for (size_t i = 0; i < n && i < MAX_REFS; i++)
 		alert(w, refs[i], ev, value);
 }
 
 int ent_scan_worker_init(struct worker *w, unsigned id, const struct ent_intel *intel,
-			 const struct ent_scan_opts *opts, pthread_mutex_t *out_lock)
+                         const struct ent_scan_opts *opts, pthread_mutex_t *out_lock)
 {
 	struct ent_pipeline_config cfg = {
-		.worker_id = (uint8_t)id,
-		.max_flows = opts->max_flows,
-		.no_ip_pairs = opts->observables == NULL,
+	    .worker_id = (uint8_t)id,
+	    .max_flows = opts->max_flows,
+	    .no_ip_pairs = opts->observables == NULL,
 	};
 
 	memset(w, 0, sizeof(*w));

@@ -88,14 +88,15 @@ static int skip_value(struct scanner *sc)
 
 	skip_ws(sc);
 	if (sc->pos >= sc->len)
-		return scan_err(sc, ENT_EPARSE, sc->pos, "unexpected end of input, expected a value");
+		return scan_err(sc, ENT_EPARSE, sc->pos,
+		                "unexpected end of input, expected a value");
 	do {
 		char c;
 
 		if (sc->pos >= sc->len)
 			return scan_err(sc, ENT_EPARSE, sc->pos,
-					depth ? "unexpected end of input inside a value"
-					      : "unexpected end of input");
+			                depth ? "unexpected end of input inside a value"
+			                      : "unexpected end of input");
 		c = sc->p[sc->pos];
 		if (c == '"') {
 			int rc = skip_string(sc);
@@ -107,7 +108,7 @@ static int skip_value(struct scanner *sc)
 		if (c == '{' || c == '[') {
 			if (depth == ENT_JSON_MAX_DEPTH)
 				return scan_err(sc, ENT_ELIMIT, sc->pos,
-						"nesting deeper than 64 levels");
+				                "nesting deeper than 64 levels");
 			stack[depth++] = c == '{' ? '}' : ']';
 		} else if (c == '}' || c == ']') {
 			if (depth == 0 || stack[depth - 1] != c)
@@ -129,7 +130,7 @@ static json_t *parse_span(struct scanner *sc, size_t start, size_t end, int *rc)
 {
 	json_error_t jerr;
 	json_t *v = json_loadb(sc->p + start, end - start,
-			       JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+	                       JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 
 	if (v == NULL) {
 		size_t at = start + (jerr.position > 0 ? (size_t)jerr.position - 1 : 0);
@@ -156,7 +157,8 @@ static int scan_objects_array(struct scanner *sc, ent_bundle_object_fn fn, void 
 		skip_ws(sc);
 		start = sc->pos;
 		if (start < sc->len && sc->p[start] != '{')
-			return scan_err(sc, ENT_EINVAL, start, "objects[] element is not an object");
+			return scan_err(sc, ENT_EINVAL, start,
+			                "objects[] element is not an object");
 		rc = skip_value(sc);
 		if (rc != ENT_OK)
 			return rc;
@@ -177,7 +179,7 @@ static int scan_objects_array(struct scanner *sc, ent_bundle_object_fn fn, void 
 }
 
 static int check_string_member(struct scanner *sc, json_t *v, size_t at, const char *key,
-			       const char *want_prefix)
+                               const char *want_prefix)
 {
 	char msg[160];
 
@@ -185,10 +187,10 @@ static int check_string_member(struct scanner *sc, json_t *v, size_t at, const c
 		snprintf(msg, sizeof(msg), "bundle '%s' is not a string", key);
 		return scan_err(sc, ENT_EINVAL, at, msg);
 	}
-	if (want_prefix != NULL && strncmp(json_string_value(v), want_prefix,
-					    strlen(want_prefix)) != 0) {
+	if (want_prefix != NULL &&
+	    strncmp(json_string_value(v), want_prefix, strlen(want_prefix)) != 0) {
 		snprintf(msg, sizeof(msg), "bundle '%s' must start with '%s', found '%.60s'", key,
-			 want_prefix, json_string_value(v));
+		         want_prefix, json_string_value(v));
 		return scan_err(sc, ENT_EINVAL, at, msg);
 	}
 	return ENT_OK;
@@ -204,7 +206,8 @@ static int scan_top_object(struct scanner *sc, ent_bundle_object_fn fn, void *ct
 	sc->pos++; /* '{' */
 	skip_ws(sc);
 	if (sc->pos < sc->len && sc->p[sc->pos] == '}')
-		return scan_err(sc, ENT_EINVAL, top, "empty object: neither a bundle nor a STIX object");
+		return scan_err(sc, ENT_EINVAL, top,
+		                "empty object: neither a bundle nor a STIX object");
 	for (;;) {
 		size_t kstart, vstart;
 		json_t *key, *val;
@@ -234,7 +237,8 @@ static int scan_top_object(struct scanner *sc, ent_bundle_object_fn fn, void *ct
 			/* objects may come before "type": remember, decide at the end */
 			if (have_objects) {
 				json_decref(key);
-				return scan_err(sc, ENT_EPARSE, vstart, "duplicate member 'objects'");
+				return scan_err(sc, ENT_EPARSE, vstart,
+				                "duplicate member 'objects'");
 			}
 			have_objects = true;
 			objects_at = vstart;
@@ -246,7 +250,7 @@ static int scan_top_object(struct scanner *sc, ent_bundle_object_fn fn, void *ct
 				if (val != NULL && strcmp(k, "type") == 0) {
 					have_type = true;
 					is_bundle = json_is_string(val) &&
-						    strcmp(json_string_value(val), "bundle") == 0;
+					            strcmp(json_string_value(val), "bundle") == 0;
 				} else if (val != NULL && strcmp(k, "id") == 0 && is_bundle) {
 					rc = check_string_member(sc, val, vstart, "id", "bundle--");
 				}
@@ -284,11 +288,10 @@ static int scan_top_object(struct scanner *sc, ent_bundle_object_fn fn, void *ct
 	return ENT_OK; /* a bundle without objects is valid and empty */
 }
 
-int ent_bundle_scan(const char *data, size_t len, ent_bundle_object_fn fn, void *ctx,
-		    char *errbuf)
+int ent_bundle_scan(const char *data, size_t len, ent_bundle_object_fn fn, void *ctx, char *errbuf)
 {
 	struct scanner sc = {
-		.p = data, .len = len, .pos = 0, .errbuf = errbuf, .data = data, .data_len = len};
+	    .p = data, .len = len, .pos = 0, .errbuf = errbuf, .data = data, .data_len = len};
 	int rc;
 
 	/* a UTF-8 byte order mark is tolerated */
@@ -319,7 +322,7 @@ int ent_bundle_scan(const char *data, size_t len, ent_bundle_object_fn fn, void 
 		rc = scan_objects_array(&sc, fn, ctx);
 	} else {
 		return scan_err(&sc, ENT_EINVAL, sc.pos,
-				"not a STIX document: expected '{' or '['");
+		                "not a STIX document: expected '{' or '['");
 	}
 	if (rc != ENT_OK)
 		return rc;
@@ -333,7 +336,7 @@ int ent_bundle_scan(const char *data, size_t len, ent_bundle_object_fn fn, void 
 int ent_bundle_top_type(const char *data, size_t len, char *out, size_t outsz)
 {
 	struct scanner sc = {
-		.p = data, .len = len, .pos = 0, .errbuf = NULL, .data = data, .data_len = len};
+	    .p = data, .len = len, .pos = 0, .errbuf = NULL, .data = data, .data_len = len};
 
 	out[0] = '\0';
 	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)

@@ -25,7 +25,7 @@
  * document. A non-zero return stops the scan and is returned.
  */
 typedef int (*ent_bundle_object_fn)(void *ctx, size_t index, const char *json, size_t len,
-				    size_t offset, char *errbuf);
+                                    size_t offset, char *errbuf);
 
 /*
  * Scans data (len bytes). Errors carry the position: "line 3, column 14
@@ -34,7 +34,7 @@ typedef int (*ent_bundle_object_fn)(void *ctx, size_t index, const char *json, s
  * document that is JSON but not a bundle (e.g. "type" is not "bundle").
  */
 int ent_bundle_scan(const char *data, size_t len, ent_bundle_object_fn fn, void *ctx,
-		    char *errbuf) ENT_MUST_CHECK;
+                    char *errbuf) ENT_MUST_CHECK;
 
 /*
  * Finds the top-level "type" of a JSON object document without parsing the

@@ -71,12 +71,13 @@ static int want_string(json_t *o, const char *key, bool required, const char **o
 	*out = NULL;
 	if (v == NULL) {
 		if (required)
-			return ent_errf(errbuf, ENT_EINVAL, "required property '%s' is missing", key);
+			return ent_errf(errbuf, ENT_EINVAL, "required property '%s' is missing",
+			                key);
 		return ENT_OK;
 	}
 	if (!json_is_string(v))
 		return ent_errf(errbuf, ENT_EINVAL, "'%s' must be a string, found %s", key,
-				json_kind(v));
+		                json_kind(v));
 	*out = json_string_value(v);
 	return ENT_OK;
 }
@@ -88,21 +89,21 @@ static int want_time(json_t *o, const char *key, bool required, int64_t *out, ch
 	*out = ENT_TIME_NONE;
 	if (v == NULL) {
 		if (required)
-			return ent_errf(errbuf, ENT_EINVAL, "required property '%s' is missing", key);
+			return ent_errf(errbuf, ENT_EINVAL, "required property '%s' is missing",
+			                key);
 		return ENT_OK;
 	}
 	if (!json_is_string(v))
 		return ent_errf(errbuf, ENT_EINVAL, "'%s' must be a timestamp string, found %s",
-				key, json_kind(v));
+		                key, json_kind(v));
 	if (ent_time_parse(json_string_value(v), json_string_length(v), out) != ENT_OK)
 		return ent_errf(errbuf, ENT_EINVAL,
-				"'%s' is not a STIX timestamp (YYYY-MM-DDTHH:MM:SS[.s]Z): '%.40s'",
-				key, json_string_value(v));
+		                "'%s' is not a STIX timestamp (YYYY-MM-DDTHH:MM:SS[.s]Z): '%.40s'",
+		                key, json_string_value(v));
 	return ENT_OK;
 }
 
-static int want_ref(json_t *o, const char *key, const char *type, const char **out,
-		    char *errbuf)
+static int want_ref(json_t *o, const char *key, const char *type, const char **out, char *errbuf)
 {
 	int rc = want_string(o, key, false, out, errbuf);
 
@@ -110,7 +111,7 @@ static int want_ref(json_t *o, const char *key, const char *type, const char **o
 		return rc;
 	if (!ent_stix_id_valid(*out, type))
 		return ent_errf(errbuf, ENT_EINVAL, "'%s' is not a%s identifier: '%.80s'", key,
-				type ? " valid" : "n", *out);
+		                type ? " valid" : "n", *out);
 	return ENT_OK;
 }
 
@@ -124,12 +125,12 @@ static int want_array_of(json_t *o, const char *key, json_type t, const char *wh
 		return ENT_OK;
 	if (!json_is_array(v))
 		return ent_errf(errbuf, ENT_EINVAL, "'%s' must be an array, found %s", key,
-				json_kind(v));
+		                json_kind(v));
 	json_array_foreach(v, i, e)
 	{
 		if (json_typeof(e) != t)
 			return ent_errf(errbuf, ENT_EINVAL, "'%s'[%zu] must be %s, found %s", key,
-					i, what, json_kind(e));
+			                i, what, json_kind(e));
 	}
 	return ENT_OK;
 }
@@ -151,9 +152,9 @@ static int check_markings(json_t *o, enum ent_tlp *tlp, char *errbuf)
 
 		if (!ent_stix_id_valid(id, "marking-definition"))
 			return ent_errf(errbuf, ENT_EINVAL,
-					"'object_marking_refs'[%zu] is not a marking-definition "
-					"identifier: '%.80s'",
-					i, id);
+			                "'object_marking_refs'[%zu] is not a marking-definition "
+			                "identifier: '%.80s'",
+			                i, id);
 		t = ent_tlp_from_marking_id(id);
 		if (t > *tlp)
 			*tlp = t;
@@ -166,9 +167,9 @@ static int check_markings(json_t *o, enum ent_tlp *tlp, char *errbuf)
 		json_t *sel = json_object_get(gm, "selectors");
 
 		if (!json_is_array(sel) || json_array_size(sel) == 0)
-			return ent_errf(errbuf, ENT_EINVAL,
-					"'granular_markings'[%zu] needs a non-empty 'selectors' array",
-					i);
+			return ent_errf(
+			    errbuf, ENT_EINVAL,
+			    "'granular_markings'[%zu] needs a non-empty 'selectors' array", i);
 	}
 	return ENT_OK;
 }
@@ -184,14 +185,14 @@ static int check_common(json_t *o, struct ent_stix_object *out, char *errbuf)
 		return rc;
 	if (!type_valid(out->type, strlen(out->type)))
 		return ent_errf(errbuf, ENT_EINVAL,
-				"'type' must be 3-250 characters of a-z, 0-9 and '-': '%.60s'",
-				out->type);
+		                "'type' must be 3-250 characters of a-z, 0-9 and '-': '%.60s'",
+		                out->type);
 	rc = want_string(o, "id", true, &out->id, errbuf);
 	if (rc != ENT_OK)
 		return rc;
 	if (!ent_stix_id_valid(out->id, out->type))
-		return ent_errf(errbuf, ENT_EINVAL, "'id' must be '%s--<UUID>': '%.80s'",
-				out->type, out->id);
+		return ent_errf(errbuf, ENT_EINVAL, "'id' must be '%s--<UUID>': '%.80s'", out->type,
+		                out->id);
 	rc = want_time(o, "created", false, &out->created, errbuf);
 	if (rc == ENT_OK)
 		rc = want_time(o, "modified", false, &out->modified, errbuf);
@@ -203,8 +204,8 @@ static int check_common(json_t *o, struct ent_stix_object *out, char *errbuf)
 	if (rc != ENT_OK)
 		return rc;
 	if (spec != NULL && strcmp(spec, "2.1") != 0)
-		return ent_errf(errbuf, ENT_EINVAL, "'spec_version' is '%.20s'; only '2.1' is supported",
-				spec);
+		return ent_errf(errbuf, ENT_EINVAL,
+		                "'spec_version' is '%.20s'; only '2.1' is supported", spec);
 	if (out->created != ENT_TIME_NONE && out->modified == ENT_TIME_NONE &&
 	    strcmp(out->type, "marking-definition") != 0)
 		return ent_errf(errbuf, ENT_EINVAL, "required property 'modified' is missing");
@@ -212,24 +213,23 @@ static int check_common(json_t *o, struct ent_stix_object *out, char *errbuf)
 	    out->modified < out->created)
 		return ent_errf(errbuf, ENT_EINVAL, "'modified' is earlier than 'created'");
 	out->version_ms = out->modified != ENT_TIME_NONE  ? out->modified
-			  : out->created != ENT_TIME_NONE ? out->created
-							  : 0;
+	                  : out->created != ENT_TIME_NONE ? out->created
+	                                                  : 0;
 	rc = want_ref(o, "created_by_ref", "identity", &out->created_by_ref, errbuf);
 	if (rc != ENT_OK)
 		return rc;
 	v = json_object_get(o, "revoked");
 	if (v != NULL && !json_is_boolean(v))
 		return ent_errf(errbuf, ENT_EINVAL, "'revoked' must be a boolean, found %s",
-				json_kind(v));
+		                json_kind(v));
 	out->revoked = json_is_true(v);
 	v = json_object_get(o, "confidence");
 	out->confidence = -1;
 	if (v != NULL) {
-		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-		    json_integer_value(v) > 100)
+		if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 100)
 			return ent_errf(errbuf, ENT_EINVAL,
-					"'confidence' must be an integer from 0 to 100, found %s",
-					json_is_integer(v) ? "a value out of range" : json_kind(v));
+			                "'confidence' must be an integer from 0 to 100, found %s",
+			                json_is_integer(v) ? "a value out of range" : json_kind(v));
 		out->confidence = (int)json_integer_value(v);
 	}
 	rc = want_string(o, "lang", false, &lang, errbuf);
@@ -242,7 +242,7 @@ static int check_common(json_t *o, struct ent_stix_object *out, char *errbuf)
 	v = json_object_get(o, "extensions");
 	if (v != NULL && !json_is_object(v))
 		return ent_errf(errbuf, ENT_EINVAL, "'extensions' must be an object, found %s",
-				json_kind(v));
+		                json_kind(v));
 	return check_markings(o, &out->tlp, errbuf);
 }
 
@@ -273,7 +273,8 @@ static int check_indicator(json_t *o, struct ent_stix_object *out, char *errbuf)
 		return rc;
 	out->pattern_len = json_string_length(json_object_get(o, "pattern"));
 	if (out->valid_until != ENT_TIME_NONE && out->valid_until <= out->valid_from)
-		return ent_errf(errbuf, ENT_EINVAL, "'valid_until' must be later than 'valid_from'");
+		return ent_errf(errbuf, ENT_EINVAL,
+		                "'valid_until' must be later than 'valid_from'");
 	return ENT_OK;
 }
 
@@ -291,9 +292,9 @@ static int check_sighting(json_t *o, char *errbuf)
 	if (!ent_stix_id_valid(ref, NULL))
 		return ent_errf(errbuf, ENT_EINVAL, "'sighting_of_ref' is not an identifier");
 	if (count != NULL && (!json_is_integer(count) || json_integer_value(count) < 0 ||
-			      json_integer_value(count) > 999999999))
+	                      json_integer_value(count) > 999999999))
 		return ent_errf(errbuf, ENT_EINVAL,
-				"'count' must be an integer from 0 to 999999999");
+		                "'count' must be an integer from 0 to 999999999");
 	rc = want_time(o, "first_seen", false, &first, errbuf);
 	if (rc == ENT_OK)
 		rc = want_time(o, "last_seen", false, &last, errbuf);
@@ -331,7 +332,7 @@ int ent_stix_object_check(json_t *obj, struct ent_stix_object *out, char *errbuf
 	out->valid_until = ENT_TIME_NONE;
 	if (!json_is_object(obj))
 		return ent_errf(errbuf, ENT_EINVAL, "a STIX object must be a JSON object, found %s",
-				json_kind(obj));
+		                json_kind(obj));
 	rc = check_common(obj, out, errbuf);
 	if (rc != ENT_OK)
 		return rc;
@@ -347,8 +348,9 @@ int ent_stix_object_check(json_t *obj, struct ent_stix_object *out, char *errbuf
 	    json_object_get(obj, "definition_type") != NULL) {
 		rc = want_string(obj, "definition_type", false, &s, errbuf);
 		if (rc == ENT_OK && !json_is_object(json_object_get(obj, "definition")))
-			return ent_errf(errbuf, ENT_EINVAL,
-					"'definition' must be an object when 'definition_type' is set");
+			return ent_errf(
+			    errbuf, ENT_EINVAL,
+			    "'definition' must be an object when 'definition_type' is set");
 		return rc;
 	}
 	return ENT_OK;

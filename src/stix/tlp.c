@@ -8,17 +8,17 @@ static const struct {
 	const char *id;
 	enum ent_tlp tlp;
 } markings[] = {
-	/* TLP 1.0, STIX 2.1 section 7.2.1.4 */
-	{"marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9", ENT_TLP_CLEAR},
-	{"marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da", ENT_TLP_GREEN},
-	{"marking-definition--f88d31f6-486f-44da-b317-01333bde0b82", ENT_TLP_AMBER},
-	{"marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed", ENT_TLP_RED},
-	/* TLP 2.0, OASIS CTI TC marking definitions */
-	{"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487", ENT_TLP_CLEAR},
-	{"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", ENT_TLP_GREEN},
-	{"marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421", ENT_TLP_AMBER},
-	{"marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", ENT_TLP_AMBER_STRICT},
-	{"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", ENT_TLP_RED},
+    /* TLP 1.0, STIX 2.1 section 7.2.1.4 */
+    {"marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9", ENT_TLP_CLEAR},
+    {"marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da", ENT_TLP_GREEN},
+    {"marking-definition--f88d31f6-486f-44da-b317-01333bde0b82", ENT_TLP_AMBER},
+    {"marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed", ENT_TLP_RED},
+    /* TLP 2.0, OASIS CTI TC marking definitions */
+    {"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487", ENT_TLP_CLEAR},
+    {"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", ENT_TLP_GREEN},
+    {"marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421", ENT_TLP_AMBER},
+    {"marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", ENT_TLP_AMBER_STRICT},
+    {"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", ENT_TLP_RED},
 };
 
 const char *ent_tlp_name(enum ent_tlp tlp)

@@ -11,87 +11,87 @@
 #include <stdio.h>
 
 static const char *const migrations[] = {
-	/* 0 -> 1: objects, versions, provenance, observables */
-	"CREATE TABLE meta ("
-	"  key TEXT PRIMARY KEY,"
-	"  value TEXT NOT NULL);"
-	"CREATE TABLE sources ("
-	"  id INTEGER PRIMARY KEY,"
-	"  name TEXT NOT NULL UNIQUE,"
-	"  kind TEXT NOT NULL,"
-	"  created_ms INTEGER NOT NULL);"
-	"CREATE TABLE imports ("
-	"  id INTEGER PRIMARY KEY,"
-	"  source_id INTEGER NOT NULL REFERENCES sources(id),"
-	"  path TEXT,"
-	"  started_ms INTEGER NOT NULL);"
-	/* one row per version of a STIX object; json is the object as received.
-	 * (stix_id, version_ms) is unique (store.c keeps it so); versions are
-	 * found through id_hash, a keyed 63-bit hash of stix_id: an index of
-	 * small integers stays in cache where one of 50-byte strings did not */
-	"CREATE TABLE objects ("
-	"  rowid INTEGER PRIMARY KEY,"
-	"  id_hash INTEGER NOT NULL,"
-	"  stix_id TEXT NOT NULL,"
-	"  type TEXT NOT NULL,"
-	"  version_ms INTEGER NOT NULL,"
-	"  is_current INTEGER NOT NULL,"
-	"  revoked INTEGER NOT NULL,"
-	"  created_by_ref TEXT,"
-	"  confidence INTEGER,"
-	"  tlp TEXT,"
-	"  name TEXT,"
-	"  pattern_type TEXT,"
-	"  valid_from INTEGER,"
-	"  valid_until INTEGER,"
-	"  not_matchable TEXT,"
-	"  import_id INTEGER NOT NULL REFERENCES imports(id),"
-	/* the first delivery of this version; later ones are in provenance */
-	"  source_id INTEGER NOT NULL REFERENCES sources(id),"
-	"  received_ms INTEGER NOT NULL,"
-	"  json TEXT NOT NULL);"
-	"CREATE INDEX objects_id ON objects(id_hash);"
-	/* the same version delivered again by another source, and when */
-	"CREATE TABLE provenance ("
-	"  object_rowid INTEGER NOT NULL REFERENCES objects(rowid) ON DELETE CASCADE,"
-	"  source_id INTEGER NOT NULL REFERENCES sources(id),"
-	"  import_id INTEGER NOT NULL REFERENCES imports(id),"
-	"  received_ms INTEGER NOT NULL,"
-	"  PRIMARY KEY (object_rowid, source_id)) WITHOUT ROWID;"
-	/* the sensor-matchable observables of each indicator version */
-	"CREATE TABLE observables ("
-	"  object_rowid INTEGER NOT NULL REFERENCES objects(rowid) ON DELETE CASCADE,"
-	"  kind TEXT NOT NULL,"
-	"  value TEXT NOT NULL,"
-	"  PRIMARY KEY (object_rowid, kind, value)) WITHOUT ROWID;",
+    /* 0 -> 1: objects, versions, provenance, observables */
+    "CREATE TABLE meta ("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL);"
+    "CREATE TABLE sources ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL);"
+    "CREATE TABLE imports ("
+    "  id INTEGER PRIMARY KEY,"
+    "  source_id INTEGER NOT NULL REFERENCES sources(id),"
+    "  path TEXT,"
+    "  started_ms INTEGER NOT NULL);"
+    /* one row per version of a STIX object; json is the object as received.
+     * (stix_id, version_ms) is unique (store.c keeps it so); versions are
+     * found through id_hash, a keyed 63-bit hash of stix_id: an index of
+     * small integers stays in cache where one of 50-byte strings did not */
+    "CREATE TABLE objects ("
+    "  rowid INTEGER PRIMARY KEY,"
+    "  id_hash INTEGER NOT NULL,"
+    "  stix_id TEXT NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  version_ms INTEGER NOT NULL,"
+    "  is_current INTEGER NOT NULL,"
+    "  revoked INTEGER NOT NULL,"
+    "  created_by_ref TEXT,"
+    "  confidence INTEGER,"
+    "  tlp TEXT,"
+    "  name TEXT,"
+    "  pattern_type TEXT,"
+    "  valid_from INTEGER,"
+    "  valid_until INTEGER,"
+    "  not_matchable TEXT,"
+    "  import_id INTEGER NOT NULL REFERENCES imports(id),"
+    /* the first delivery of this version; later ones are in provenance */
+    "  source_id INTEGER NOT NULL REFERENCES sources(id),"
+    "  received_ms INTEGER NOT NULL,"
+    "  json TEXT NOT NULL);"
+    "CREATE INDEX objects_id ON objects(id_hash);"
+    /* the same version delivered again by another source, and when */
+    "CREATE TABLE provenance ("
+    "  object_rowid INTEGER NOT NULL REFERENCES objects(rowid) ON DELETE CASCADE,"
+    "  source_id INTEGER NOT NULL REFERENCES sources(id),"
+    "  import_id INTEGER NOT NULL REFERENCES imports(id),"
+    "  received_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (object_rowid, source_id)) WITHOUT ROWID;"
+    /* the sensor-matchable observables of each indicator version */
+    "CREATE TABLE observables ("
+    "  object_rowid INTEGER NOT NULL REFERENCES objects(rowid) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  PRIMARY KEY (object_rowid, kind, value)) WITHOUT ROWID;",
 
-	/* 1 -> 2: scans and the sightings they made */
-	"CREATE TABLE scans ("
-	"  id INTEGER PRIMARY KEY,"
-	"  started_ms INTEGER NOT NULL,"
-	"  inputs TEXT NOT NULL,"
-	"  packets INTEGER, bytes INTEGER, flows INTEGER, alerts INTEGER);"
-	/* per indicator (by STIX id, so sightings outlive new versions) and scan */
-	"CREATE TABLE sightings ("
-	"  id INTEGER PRIMARY KEY,"
-	"  indicator_id TEXT NOT NULL,"
-	"  scan_id INTEGER NOT NULL REFERENCES scans(id),"
-	"  count INTEGER NOT NULL,"
-	"  first_seen_ms INTEGER NOT NULL,"
-	"  last_seen_ms INTEGER NOT NULL,"
-	"  UNIQUE (indicator_id, scan_id));"
-	/* the flows of a sighting (the first ENT_SIGHTING_MAX_FLOWS of them) */
-	"CREATE TABLE sighting_flows ("
-	"  sighting_id INTEGER NOT NULL REFERENCES sightings(id) ON DELETE CASCADE,"
-	"  flow_id INTEGER NOT NULL,"
-	"  seen_ms INTEGER NOT NULL,"
-	"  src TEXT NOT NULL, src_port INTEGER NOT NULL,"
-	"  dst TEXT NOT NULL, dst_port INTEGER NOT NULL,"
-	"  proto INTEGER NOT NULL,"
-	"  where_seen TEXT NOT NULL,"
-	"  kind TEXT NOT NULL,"
-	"  value TEXT NOT NULL,"
-	"  PRIMARY KEY (sighting_id, flow_id, where_seen, value)) WITHOUT ROWID;",
+    /* 1 -> 2: scans and the sightings they made */
+    "CREATE TABLE scans ("
+    "  id INTEGER PRIMARY KEY,"
+    "  started_ms INTEGER NOT NULL,"
+    "  inputs TEXT NOT NULL,"
+    "  packets INTEGER, bytes INTEGER, flows INTEGER, alerts INTEGER);"
+    /* per indicator (by STIX id, so sightings outlive new versions) and scan */
+    "CREATE TABLE sightings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  indicator_id TEXT NOT NULL,"
+    "  scan_id INTEGER NOT NULL REFERENCES scans(id),"
+    "  count INTEGER NOT NULL,"
+    "  first_seen_ms INTEGER NOT NULL,"
+    "  last_seen_ms INTEGER NOT NULL,"
+    "  UNIQUE (indicator_id, scan_id));"
+    /* the flows of a sighting (the first ENT_SIGHTING_MAX_FLOWS of them) */
+    "CREATE TABLE sighting_flows ("
+    "  sighting_id INTEGER NOT NULL REFERENCES sightings(id) ON DELETE CASCADE,"
+    "  flow_id INTEGER NOT NULL,"
+    "  seen_ms INTEGER NOT NULL,"
+    "  src TEXT NOT NULL, src_port INTEGER NOT NULL,"
+    "  dst TEXT NOT NULL, dst_port INTEGER NOT NULL,"
+    "  proto INTEGER NOT NULL,"
+    "  where_seen TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  PRIMARY KEY (sighting_id, flow_id, where_seen, value)) WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -119,8 +119,8 @@ int ent_store_migrate(struct ent_store *s, char *errbuf)
 		return ent_store_sqlerr(s, errbuf, "reading the schema version");
 	if (version < 0 || (size_t)version > N_MIGRATIONS)
 		return ent_errf(errbuf, ENT_ESTORE,
-				"store schema version %d is newer than this entente (%zu)", version,
-				N_MIGRATIONS);
+		                "store schema version %d is newer than this entente (%zu)", version,
+		                N_MIGRATIONS);
 	if ((size_t)version == N_MIGRATIONS) {
 		s->schema_version = version;
 		return ENT_OK;

@@ -23,20 +23,20 @@
 #include "core/timefmt.h"
 
 static const char *const stmt_sql[ST_COUNT] = {
-	/* every version of an id: usually none or one, so one probe decides */
-	[ST_OBJ_FIND] = "SELECT rowid, version_ms, is_current, import_id, json = ?2, source_id "
-			"FROM objects WHERE id_hash = ?3 AND stix_id = ?1",
-	[ST_OBJ_INSERT] = "INSERT INTO objects (stix_id, type, version_ms, is_current, revoked, "
-			  "created_by_ref, confidence, tlp, name, pattern_type, valid_from, "
-			  "valid_until, not_matchable, import_id, json, id_hash, source_id, "
-			  "received_ms) "
-			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-			  "?16, ?17, ?18)",
-	[ST_OBJ_UNSET_CURRENT] = "UPDATE objects SET is_current = 0 WHERE rowid = ?1",
-	[ST_OBS_INSERT] = "INSERT OR IGNORE INTO observables (object_rowid, kind, value) "
-			  "VALUES (?1, ?2, ?3)",
-	[ST_PROV_INSERT] = "INSERT OR IGNORE INTO provenance "
-			   "(object_rowid, source_id, import_id, received_ms) VALUES (?1, ?2, ?3, ?4)",
+    /* every version of an id: usually none or one, so one probe decides */
+    [ST_OBJ_FIND] = "SELECT rowid, version_ms, is_current, import_id, json = ?2, source_id "
+                    "FROM objects WHERE id_hash = ?3 AND stix_id = ?1",
+    [ST_OBJ_INSERT] = "INSERT INTO objects (stix_id, type, version_ms, is_current, revoked, "
+                      "created_by_ref, confidence, tlp, name, pattern_type, valid_from, "
+                      "valid_until, not_matchable, import_id, json, id_hash, source_id, "
+                      "received_ms) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                      "?16, ?17, ?18)",
+    [ST_OBJ_UNSET_CURRENT] = "UPDATE objects SET is_current = 0 WHERE rowid = ?1",
+    [ST_OBS_INSERT] = "INSERT OR IGNORE INTO observables (object_rowid, kind, value) "
+                      "VALUES (?1, ?2, ?3)",
+    [ST_PROV_INSERT] = "INSERT OR IGNORE INTO provenance "
+                       "(object_rowid, source_id, import_id, received_ms) VALUES (?1, ?2, ?3, ?4)",
 };
 
 int64_t ent_store_id_hash(const struct ent_store *s, const char *stix_id)
@@ -44,7 +44,7 @@ int64_t ent_store_id_hash(const struct ent_store *s, const char *stix_id)
 	uint64_t h;
 
 	crypto_shorthash((unsigned char *)&h, (const unsigned char *)stix_id, strlen(stix_id),
-			 s->id_key);
+	                 s->id_key);
 	return (int64_t)(h >> 1);
 }
 
@@ -71,9 +71,9 @@ static int load_id_key(struct ent_store *s, bool readonly, char *errbuf)
 	if (!readonly) {
 		randombytes_buf(s->id_key, sizeof(s->id_key));
 		sodium_bin2hex(hex, sizeof(hex), s->id_key, sizeof(s->id_key));
-		if (sqlite3_prepare_v2(s->db,
-				       "INSERT OR IGNORE INTO meta (key, value) VALUES ('id_hash_key', ?1)",
-				       -1, &st, NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v2(
+		        s->db, "INSERT OR IGNORE INTO meta (key, value) VALUES ('id_hash_key', ?1)",
+		        -1, &st, NULL) != SQLITE_OK)
 			return ent_store_sqlerr(s, errbuf, "meta");
 		sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT);
 		rc = sqlite3_step(st) == SQLITE_DONE ? ENT_OK : ent_store_sqlerr(s, errbuf, "meta");
@@ -82,18 +82,18 @@ static int load_id_key(struct ent_store *s, bool readonly, char *errbuf)
 			return rc;
 	}
 	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'id_hash_key'", -1, &st,
-			       NULL) != SQLITE_OK)
+	                       NULL) != SQLITE_OK)
 		return ent_store_sqlerr(s, errbuf, "meta");
 	if (sqlite3_step(st) != SQLITE_ROW ||
 	    sodium_hex2bin(s->id_key, sizeof(s->id_key), (const char *)sqlite3_column_text(st, 0),
-			   (size_t)sqlite3_column_bytes(st, 0), NULL, &len, NULL) != 0 ||
+	                   (size_t)sqlite3_column_bytes(st, 0), NULL, &len, NULL) != 0 ||
 	    len != sizeof(s->id_key))
 		rc = ent_errf(errbuf, ENT_ESTORE, "store: the meta table has no valid id_hash_key");
 	sqlite3_finalize(st);
 	if (rc != ENT_OK)
 		return rc;
 	if (sqlite3_create_function(s->db, "ent_id_hash", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, s,
-				    sql_id_hash, NULL, NULL) != SQLITE_OK)
+	                            sql_id_hash, NULL, NULL) != SQLITE_OK)
 		return ent_store_sqlerr(s, errbuf, "registering ent_id_hash");
 	return ENT_OK;
 }
@@ -101,16 +101,16 @@ static int load_id_key(struct ent_store *s, bool readonly, char *errbuf)
 int ent_store_sqlerr(struct ent_store *s, char *errbuf, const char *what)
 {
 	return ent_errf(errbuf, ENT_ESTORE, "store: %s: %s", what,
-			s->db ? sqlite3_errmsg(s->db) : "no database");
+	                s->db ? sqlite3_errmsg(s->db) : "no database");
 }
 
 int ent_store_open(const char *path, int flags, struct ent_store **out, char *errbuf)
 {
 	static const char *const pragmas = "PRAGMA foreign_keys = ON;"
-					   "PRAGMA synchronous = NORMAL;"
-					   "PRAGMA temp_store = MEMORY;"
-					   "PRAGMA cache_size = -131072;"
-					   "PRAGMA busy_timeout = 10000;";
+	                                   "PRAGMA synchronous = NORMAL;"
+	                                   "PRAGMA temp_store = MEMORY;"
+	                                   "PRAGMA cache_size = -131072;"
+	                                   "PRAGMA busy_timeout = 10000;";
 	struct ent_store *s;
 	int oflags, rc = ENT_ESTORE;
 	char *mode = NULL;
@@ -124,7 +124,7 @@ int ent_store_open(const char *path, int flags, struct ent_store **out, char *er
 		oflags |= SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		rc = ent_errf(errbuf, ENT_ESTORE, "%s: cannot open store: %s", path,
-			      s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		              s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		goto out_free;
 	}
 	if (!(flags & ENT_STORE_READONLY)) {
@@ -143,7 +143,7 @@ int ent_store_open(const char *path, int flags, struct ent_store **out, char *er
 		sqlite3_finalize(st);
 		if (mode == NULL || strcmp(mode, "wal") != 0) {
 			rc = ent_errf(errbuf, ENT_ESTORE, "%s: cannot switch the store to WAL mode",
-				      path);
+			              path);
 			goto out_free;
 		}
 	}
@@ -163,7 +163,7 @@ int ent_store_open(const char *path, int flags, struct ent_store **out, char *er
 		if (flags & ENT_STORE_READONLY)
 			break;
 		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-				       &s->stmt[i], NULL) != SQLITE_OK) {
+		                       &s->stmt[i], NULL) != SQLITE_OK) {
 			rc = ent_store_sqlerr(s, errbuf, "preparing statements");
 			goto out_free;
 		}
@@ -218,15 +218,15 @@ void ent_store_rollback(struct ent_store *s)
 }
 
 int ent_store_source_id(struct ent_store *s, const char *name, const char *kind, int64_t *id_out,
-			char *errbuf)
+                        char *errbuf)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = ENT_ESTORE;
 
 	if (sqlite3_prepare_v2(s->db,
-			       "INSERT INTO sources (name, kind, created_ms) VALUES (?1, ?2, ?3) "
-			       "ON CONFLICT(name) DO UPDATE SET name = excluded.name RETURNING id",
-			       -1, &st, NULL) != SQLITE_OK)
+	                       "INSERT INTO sources (name, kind, created_ms) VALUES (?1, ?2, ?3) "
+	                       "ON CONFLICT(name) DO UPDATE SET name = excluded.name RETURNING id",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return ent_store_sqlerr(s, errbuf, "source");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
@@ -243,14 +243,14 @@ out:
 }
 
 int ent_store_import_begin(struct ent_store *s, int64_t source_id, const char *path,
-			   int64_t *import_id_out, char *errbuf)
+                           int64_t *import_id_out, char *errbuf)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = ENT_ESTORE;
 
-	if (sqlite3_prepare_v2(s->db,
-			       "INSERT INTO imports (source_id, path, started_ms) VALUES (?1, ?2, ?3)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	        s->db, "INSERT INTO imports (source_id, path, started_ms) VALUES (?1, ?2, ?3)", -1,
+	        &st, NULL) != SQLITE_OK)
 		return ent_store_sqlerr(s, errbuf, "import");
 	sqlite3_bind_int64(st, 1, source_id);
 	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
@@ -294,8 +294,8 @@ static int step_done(struct ent_store *s, sqlite3_stmt *st, char *errbuf, const 
 	return ENT_OK;
 }
 
-static int add_provenance(struct ent_store *s, int64_t rowid, int64_t source_id,
-			  int64_t import_id, char *errbuf)
+static int add_provenance(struct ent_store *s, int64_t rowid, int64_t source_id, int64_t import_id,
+                          char *errbuf)
 {
 	sqlite3_stmt *st = s->stmt[ST_PROV_INSERT];
 
@@ -307,8 +307,8 @@ static int add_provenance(struct ent_store *s, int64_t rowid, int64_t source_id,
 }
 
 int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_id,
-			 const struct ent_store_object *o, enum ent_store_put_result *result,
-			 char *errbuf)
+                         const struct ent_store_object *o, enum ent_store_put_result *result,
+                         char *errbuf)
 {
 	sqlite3_stmt *st;
 	int64_t cur_rowid = -1, cur_version = 0, rowid;

@@ -29,13 +29,14 @@
 
 struct ent_store;
 
-#define ENT_STORE_CREATE 0x1   /* create the database file if missing */
+#define ENT_STORE_CREATE   0x1 /* create the database file if missing */
 #define ENT_STORE_READONLY 0x2 /* open for reading only */
 
 #define ENT_TIME_NONE INT64_MIN /* an absent optional time */
 
 /* Opens (and migrates) the store at path. Caller closes with ent_store_close. */
-int ent_store_open(const char *path, int flags, struct ent_store **out, char *errbuf) ENT_MUST_CHECK;
+int ent_store_open(const char *path, int flags, struct ent_store **out,
+                   char *errbuf) ENT_MUST_CHECK;
 void ent_store_close(struct ent_store *s);
 /* The schema version the store is at after opening. */
 int ent_store_schema_version(const struct ent_store *s);
@@ -47,11 +48,11 @@ void ent_store_rollback(struct ent_store *s);
 /* The id of the source called name, created (with kind, e.g. "file",
  * "misp-feed", "peer") if it does not exist yet. */
 int ent_store_source_id(struct ent_store *s, const char *name, const char *kind, int64_t *id_out,
-			char *errbuf) ENT_MUST_CHECK;
+                        char *errbuf) ENT_MUST_CHECK;
 /* Records the start of one import of path from a source; the id tags every
  * object version that this import adds. */
 int ent_store_import_begin(struct ent_store *s, int64_t source_id, const char *path,
-			   int64_t *import_id_out, char *errbuf) ENT_MUST_CHECK;
+                           int64_t *import_id_out, char *errbuf) ENT_MUST_CHECK;
 
 struct ent_store_obs {
 	enum ent_obs_kind kind;
@@ -90,25 +91,25 @@ enum ent_store_put_result {
 
 /* Stores one object version (see the version rules above). */
 int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_id,
-			 const struct ent_store_object *o, enum ent_store_put_result *result,
-			 char *errbuf) ENT_MUST_CHECK;
+                         const struct ent_store_object *o, enum ent_store_put_result *result,
+                         char *errbuf) ENT_MUST_CHECK;
 
 /* ---- reading ---- */
 
 struct ent_store_indicator {
 	const char *stix_id;
 	const char *name;
-	const char *source;       /* the source that first delivered this version */
+	const char *source; /* the source that first delivered this version */
 	const char *created_by_ref;
 	const char *tlp;
-	int confidence;           /* -1 when absent */
+	int confidence; /* -1 when absent */
 	bool revoked;
 	int64_t modified_ms;
 	int64_t valid_from;
 	int64_t valid_until;
 	const char *pattern;
 	const char *not_matchable;
-	const char *kinds;        /* comma-separated observable kinds */
+	const char *kinds; /* comma-separated observable kinds */
 };
 
 struct ent_store_indicator_filter {
@@ -122,8 +123,8 @@ struct ent_store_indicator_filter {
  * STIX id order. The record is borrowed for the call. A non-zero return
  * from fn stops the walk and is returned. */
 int ent_store_indicators_foreach(struct ent_store *s, const struct ent_store_indicator_filter *f,
-				 int (*fn)(void *ctx, const struct ent_store_indicator *ind),
-				 void *ctx, char *errbuf) ENT_MUST_CHECK;
+                                 int (*fn)(void *ctx, const struct ent_store_indicator *ind),
+                                 void *ctx, char *errbuf) ENT_MUST_CHECK;
 
 struct ent_store_version {
 	int64_t version_ms;
@@ -138,8 +139,8 @@ struct ent_store_version {
 /* Calls fn once per stored version of stix_id, newest first.
  * ENT_ENOTFOUND when the store has no object with that id. */
 int ent_store_versions_foreach(struct ent_store *s, const char *stix_id,
-			       int (*fn)(void *ctx, const struct ent_store_version *v), void *ctx,
-			       char *errbuf) ENT_MUST_CHECK;
+                               int (*fn)(void *ctx, const struct ent_store_version *v), void *ctx,
+                               char *errbuf) ENT_MUST_CHECK;
 
 /* ---- what the sensor matches, and what it saw ---- */
 
@@ -159,17 +160,17 @@ struct ent_store_active_obs {
 /* Calls fn for every observable of every active indicator, grouped by
  * indicator (consecutive calls with the same stix_id). */
 int ent_store_active_observables_foreach(struct ent_store *s, int64_t now_ms,
-					 int (*fn)(void *ctx, const struct ent_store_active_obs *o),
-					 void *ctx, char *errbuf) ENT_MUST_CHECK;
+                                         int (*fn)(void *ctx, const struct ent_store_active_obs *o),
+                                         void *ctx, char *errbuf) ENT_MUST_CHECK;
 
 /* Most flows kept per sighting; the count goes on beyond it. */
 #define ENT_SIGHTING_MAX_FLOWS 1000
 
 /* Records the start of a scan over inputs (a human-readable list). */
 int ent_store_scan_begin(struct ent_store *s, const char *inputs, int64_t *scan_id,
-			 char *errbuf) ENT_MUST_CHECK;
+                         char *errbuf) ENT_MUST_CHECK;
 int ent_store_scan_end(struct ent_store *s, int64_t scan_id, uint64_t packets, uint64_t bytes,
-		       uint64_t flows, uint64_t alerts, char *errbuf) ENT_MUST_CHECK;
+                       uint64_t flows, uint64_t alerts, char *errbuf) ENT_MUST_CHECK;
 
 struct ent_store_sighting_flow {
 	uint64_t flow_id;
@@ -185,15 +186,15 @@ struct ent_store_sighting_flow {
 /* Records what one scan saw of one indicator: count alerts (flows) between
  * first_ms and last_ms, and up to ENT_SIGHTING_MAX_FLOWS of the flows. */
 int ent_store_sighting_put(struct ent_store *s, int64_t scan_id, const char *indicator_id,
-			   uint64_t count, int64_t first_ms, int64_t last_ms,
-			   const struct ent_store_sighting_flow *flows, size_t n_flows,
-			   char *errbuf) ENT_MUST_CHECK;
+                           uint64_t count, int64_t first_ms, int64_t last_ms,
+                           const struct ent_store_sighting_flow *flows, size_t n_flows,
+                           char *errbuf) ENT_MUST_CHECK;
 
 /* A sighting aggregated over every scan: STIX Sighting semantics. */
 struct ent_store_sighting {
 	const char *indicator_id;
-	const char *name;    /* the indicator's current name, may be NULL */
-	const char *source;  /* who delivered the indicator */
+	const char *name;   /* the indicator's current name, may be NULL */
+	const char *source; /* who delivered the indicator */
 	const char *created_by_ref;
 	uint64_t count;
 	int64_t first_seen_ms;
@@ -203,8 +204,8 @@ struct ent_store_sighting {
 };
 
 int ent_store_sightings_foreach(struct ent_store *s,
-				int (*fn)(void *ctx, const struct ent_store_sighting *sg),
-				void *ctx, char *errbuf) ENT_MUST_CHECK;
+                                int (*fn)(void *ctx, const struct ent_store_sighting *sg),
+                                void *ctx, char *errbuf) ENT_MUST_CHECK;
 
 /* Row counts of every table, for tests that check a failed import changed
  * nothing: fills up to max "table=count" pairs, returns how many. */
@@ -214,6 +215,6 @@ struct ent_store_table_count {
 	uint64_t checksum; /* order-independent hash of every row's content */
 };
 int ent_store_table_counts(struct ent_store *s, struct ent_store_table_count *out, size_t max,
-			   size_t *n_out, char *errbuf) ENT_MUST_CHECK;
+                           size_t *n_out, char *errbuf) ENT_MUST_CHECK;
 
 #endif

@@ -12,28 +12,28 @@ static const char *col_text(sqlite3_stmt *st, int i)
 static int64_t col_time(sqlite3_stmt *st, int i)
 {
 	return sqlite3_column_type(st, i) == SQLITE_NULL ? ENT_TIME_NONE
-							 : sqlite3_column_int64(st, i);
+	                                                 : sqlite3_column_int64(st, i);
 }
 
 int ent_store_indicators_foreach(struct ent_store *s, const struct ent_store_indicator_filter *f,
-				 int (*fn)(void *ctx, const struct ent_store_indicator *ind),
-				 void *ctx, char *errbuf)
+                                 int (*fn)(void *ctx, const struct ent_store_indicator *ind),
+                                 void *ctx, char *errbuf)
 {
 	static const char *const sql =
-		"SELECT o.stix_id, o.name,"
-		" (SELECT name FROM sources WHERE id = o.source_id),"
-		" o.created_by_ref, o.tlp, o.confidence, o.revoked, o.version_ms,"
-		" o.valid_from, o.valid_until, json_extract(o.json, '$.pattern'), o.not_matchable,"
-		" (SELECT group_concat(kind, ',') FROM"
-		"   (SELECT DISTINCT kind FROM observables WHERE object_rowid = o.rowid ORDER BY kind))"
-		" FROM objects o WHERE o.type = 'indicator' AND o.is_current = 1"
-		" AND (?1 IS NULL OR EXISTS (SELECT 1 FROM observables b"
-		"      WHERE b.object_rowid = o.rowid AND b.kind = ?1))"
-		" AND (?2 IS NULL OR o.source_id = (SELECT id FROM sources WHERE name = ?2)"
-		"      OR EXISTS (SELECT 1 FROM provenance p JOIN sources s"
-		"      ON s.id = p.source_id WHERE p.object_rowid = o.rowid AND s.name = ?2))"
-		" AND (?3 OR (o.revoked = 0 AND (o.valid_until IS NULL OR o.valid_until > ?4)))"
-		" ORDER BY o.stix_id";
+	    "SELECT o.stix_id, o.name,"
+	    " (SELECT name FROM sources WHERE id = o.source_id),"
+	    " o.created_by_ref, o.tlp, o.confidence, o.revoked, o.version_ms,"
+	    " o.valid_from, o.valid_until, json_extract(o.json, '$.pattern'), o.not_matchable,"
+	    " (SELECT group_concat(kind, ',') FROM"
+	    "   (SELECT DISTINCT kind FROM observables WHERE object_rowid = o.rowid ORDER BY kind))"
+	    " FROM objects o WHERE o.type = 'indicator' AND o.is_current = 1"
+	    " AND (?1 IS NULL OR EXISTS (SELECT 1 FROM observables b"
+	    "      WHERE b.object_rowid = o.rowid AND b.kind = ?1))"
+	    " AND (?2 IS NULL OR o.source_id = (SELECT id FROM sources WHERE name = ?2)"
+	    "      OR EXISTS (SELECT 1 FROM provenance p JOIN sources s"
+	    "      ON s.id = p.source_id WHERE p.object_rowid = o.rowid AND s.name = ?2))"
+	    " AND (?3 OR (o.revoked = 0 AND (o.valid_until IS NULL OR o.valid_until > ?4)))"
+	    " ORDER BY o.stix_id";
 	sqlite3_stmt *st = NULL;
 	int rc;
 
@@ -47,21 +47,20 @@ int ent_store_indicators_foreach(struct ent_store *s, const struct ent_store_ind
 	sqlite3_bind_int64(st, 4, f->now_ms);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ent_store_indicator ind = {
-			.stix_id = col_text(st, 0),
-			.name = col_text(st, 1),
-			.source = col_text(st, 2),
-			.created_by_ref = col_text(st, 3),
-			.tlp = col_text(st, 4),
-			.confidence = sqlite3_column_type(st, 5) == SQLITE_NULL
-					      ? -1
-					      : sqlite3_column_int(st, 5),
-			.revoked = sqlite3_column_int(st, 6) != 0,
-			.modified_ms = sqlite3_column_int64(st, 7),
-			.valid_from = col_time(st, 8),
-			.valid_until = col_time(st, 9),
-			.pattern = col_text(st, 10),
-			.not_matchable = col_text(st, 11),
-			.kinds = col_text(st, 12),
+		    .stix_id = col_text(st, 0),
+		    .name = col_text(st, 1),
+		    .source = col_text(st, 2),
+		    .created_by_ref = col_text(st, 3),
+		    .tlp = col_text(st, 4),
+		    .confidence =
+		        sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 5),
+		    .revoked = sqlite3_column_int(st, 6) != 0,
+		    .modified_ms = sqlite3_column_int64(st, 7),
+		    .valid_from = col_time(st, 8),
+		    .valid_until = col_time(st, 9),
+		    .pattern = col_text(st, 10),
+		    .not_matchable = col_text(st, 11),
+		    .kinds = col_text(st, 12),
 		};
 		int r = fn(ctx, &ind);
 
@@ -80,21 +79,21 @@ int ent_store_indicators_foreach(struct ent_store *s, const struct ent_store_ind
 }
 
 int ent_store_versions_foreach(struct ent_store *s, const char *stix_id,
-			       int (*fn)(void *ctx, const struct ent_store_version *v), void *ctx,
-			       char *errbuf)
+                               int (*fn)(void *ctx, const struct ent_store_version *v), void *ctx,
+                               char *errbuf)
 {
 	static const char *const sql =
-		"SELECT o.version_ms, o.is_current, o.revoked, o.json, o.not_matchable,"
-		" (SELECT name FROM sources WHERE id = o.source_id) || '@' ||"
-		"  strftime('%Y-%m-%dT%H:%M:%fZ', o.received_ms / 1000.0, 'unixepoch') ||"
-		"  coalesce((SELECT ', ' || group_concat(s.name || '@' ||"
-		"    strftime('%Y-%m-%dT%H:%M:%fZ', p.received_ms / 1000.0, 'unixepoch'), ', ')"
-		"   FROM provenance p JOIN sources s ON s.id = p.source_id"
-		"   WHERE p.object_rowid = o.rowid), ''),"
-		" (SELECT group_concat(kind || ' ' || value, char(10)) FROM observables"
-		"  WHERE object_rowid = o.rowid)"
-		" FROM objects o WHERE o.id_hash = ent_id_hash(?1) AND o.stix_id = ?1"
-		" ORDER BY o.version_ms DESC";
+	    "SELECT o.version_ms, o.is_current, o.revoked, o.json, o.not_matchable,"
+	    " (SELECT name FROM sources WHERE id = o.source_id) || '@' ||"
+	    "  strftime('%Y-%m-%dT%H:%M:%fZ', o.received_ms / 1000.0, 'unixepoch') ||"
+	    "  coalesce((SELECT ', ' || group_concat(s.name || '@' ||"
+	    "    strftime('%Y-%m-%dT%H:%M:%fZ', p.received_ms / 1000.0, 'unixepoch'), ', ')"
+	    "   FROM provenance p JOIN sources s ON s.id = p.source_id"
+	    "   WHERE p.object_rowid = o.rowid), ''),"
+	    " (SELECT group_concat(kind || ' ' || value, char(10)) FROM observables"
+	    "  WHERE object_rowid = o.rowid)"
+	    " FROM objects o WHERE o.id_hash = ent_id_hash(?1) AND o.stix_id = ?1"
+	    " ORDER BY o.version_ms DESC";
 	sqlite3_stmt *st = NULL;
 	int rc, n = 0;
 
@@ -103,13 +102,13 @@ int ent_store_versions_foreach(struct ent_store *s, const char *stix_id,
 	sqlite3_bind_text(st, 1, stix_id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ent_store_version v = {
-			.version_ms = sqlite3_column_int64(st, 0),
-			.is_current = sqlite3_column_int(st, 1) != 0,
-			.revoked = sqlite3_column_int(st, 2) != 0,
-			.json = col_text(st, 3),
-			.not_matchable = col_text(st, 4),
-			.provenance = col_text(st, 5),
-			.observables = col_text(st, 6),
+		    .version_ms = sqlite3_column_int64(st, 0),
+		    .is_current = sqlite3_column_int(st, 1) != 0,
+		    .revoked = sqlite3_column_int(st, 2) != 0,
+		    .json = col_text(st, 3),
+		    .not_matchable = col_text(st, 4),
+		    .provenance = col_text(st, 5),
+		    .observables = col_text(st, 6),
 		};
 		int r = fn(ctx, &v);
 
@@ -143,16 +142,16 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 }
 
 int ent_store_table_counts(struct ent_store *s, struct ent_store_table_count *out, size_t max,
-			   size_t *n_out, char *errbuf)
+                           size_t *n_out, char *errbuf)
 {
 	sqlite3_stmt *tables = NULL;
 	size_t n = 0;
 	int rc = ENT_OK;
 
 	if (sqlite3_prepare_v2(s->db,
-			       "SELECT name FROM sqlite_schema WHERE type = 'table' "
-			       "AND name NOT LIKE 'sqlite_%' ORDER BY name",
-			       -1, &tables, NULL) != SQLITE_OK)
+	                       "SELECT name FROM sqlite_schema WHERE type = 'table' "
+	                       "AND name NOT LIKE 'sqlite_%' ORDER BY name",
+	                       -1, &tables, NULL) != SQLITE_OK)
 		return ent_store_sqlerr(s, errbuf, "listing tables");
 	while (n < max && sqlite3_step(tables) == SQLITE_ROW) {
 		char sql[128];

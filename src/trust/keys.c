@@ -11,10 +11,10 @@
 #define PREFIX "ed25519:"
 
 static int write_key_file(const char *path, mode_t mode, int overwrite, const uint8_t *key,
-			  size_t len, char *errbuf)
+                          size_t len, char *errbuf)
 {
 	char b64[sodium_base64_ENCODED_LEN(crypto_sign_SECRETKEYBYTES,
-					   sodium_base64_VARIANT_ORIGINAL)];
+	                                   sodium_base64_VARIANT_ORIGINAL)];
 	char line[sizeof(b64) + 16];
 	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (overwrite ? O_TRUNC : O_EXCL);
 	int fd, n;
@@ -24,7 +24,7 @@ static int write_key_file(const char *path, mode_t mode, int overwrite, const ui
 	fd = open(path, flags, mode);
 	if (fd < 0)
 		return ent_errf(errbuf, errno == EEXIST ? ENT_EEXIST : ENT_EIO, "%s: %s", path,
-				strerror(errno));
+		                strerror(errno));
 	/* the umask may have widened or narrowed the mode: set it exactly */
 	if (fchmod(fd, mode) != 0 || write(fd, line, (size_t)n) != n || fsync(fd) != 0) {
 		int e = errno;
@@ -40,7 +40,7 @@ static int write_key_file(const char *path, mode_t mode, int overwrite, const ui
 }
 
 int ent_keys_generate(const char *sk_path, const char *pk_path, int overwrite,
-		      struct ent_keypair *out, char *errbuf)
+                      struct ent_keypair *out, char *errbuf)
 {
 	int rc;
 
@@ -61,9 +61,9 @@ int ent_keys_check_secrecy(const char *sk_path, char *errbuf)
 		return ent_errf(errbuf, ENT_EIO, "%s: %s", sk_path, strerror(errno));
 	if (st.st_mode & (S_IRWXG | S_IRWXO))
 		return ent_errf(errbuf, ENT_EPERM,
-				"%s: secret key is accessible by group or others (mode %04o); "
-				"run: chmod 600 %s",
-				sk_path, (unsigned)(st.st_mode & 07777), sk_path);
+		                "%s: secret key is accessible by group or others (mode %04o); "
+		                "run: chmod 600 %s",
+		                sk_path, (unsigned)(st.st_mode & 07777), sk_path);
 	return ENT_OK;
 }
 
@@ -89,8 +89,8 @@ int ent_keys_load(const char *sk_path, struct ent_keypair *out, char *errbuf)
 	rc = ENT_EINVAL;
 	if (strncmp(line, PREFIX, strlen(PREFIX)) == 0 &&
 	    sodium_base642bin(out->sk, sizeof(out->sk), line + strlen(PREFIX),
-			      strlen(line + strlen(PREFIX)), NULL, &bin_len, NULL,
-			      sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	                      strlen(line + strlen(PREFIX)), NULL, &bin_len, NULL,
+	                      sodium_base64_VARIANT_ORIGINAL) == 0 &&
 	    bin_len == sizeof(out->sk)) {
 		crypto_sign_ed25519_sk_to_pk(out->pk, out->sk);
 		rc = ENT_OK;
@@ -98,17 +98,17 @@ int ent_keys_load(const char *sk_path, struct ent_keypair *out, char *errbuf)
 	sodium_memzero(line, sizeof(line));
 	if (rc != ENT_OK)
 		return ent_errf(errbuf, ENT_EINVAL, "%s: not an entente Ed25519 secret key",
-				sk_path);
+		                sk_path);
 	return ENT_OK;
 }
 
 void ent_keys_pk_text(const uint8_t pk[crypto_sign_PUBLICKEYBYTES], char *out, size_t outsz)
 {
 	char b64[sodium_base64_ENCODED_LEN(crypto_sign_PUBLICKEYBYTES,
-					   sodium_base64_VARIANT_ORIGINAL)];
+	                                   sodium_base64_VARIANT_ORIGINAL)];
 
 	sodium_bin2base64(b64, sizeof(b64), pk, crypto_sign_PUBLICKEYBYTES,
-			  sodium_base64_VARIANT_ORIGINAL);
+	                  sodium_base64_VARIANT_ORIGINAL);
 	snprintf(out, outsz, PREFIX "%s", b64);
 }
 

@@ -23,7 +23,7 @@ struct ent_keypair {
 /* Generates a key pair and writes sk_path (0600) and pk_path (0644).
  * Existing files are replaced only when overwrite is set. */
 int ent_keys_generate(const char *sk_path, const char *pk_path, int overwrite,
-		      struct ent_keypair *out, char *errbuf) ENT_MUST_CHECK;
+                      struct ent_keypair *out, char *errbuf) ENT_MUST_CHECK;
 /* Loads the key pair; ENT_EPERM if sk_path is readable by group or others. */
 int ent_keys_load(const char *sk_path, struct ent_keypair *out, char *errbuf) ENT_MUST_CHECK;
 /* Checks only the secret key file's permissions. */

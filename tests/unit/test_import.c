@@ -55,8 +55,7 @@ static int teardown(void **state)
 
 static const struct ent_import_opts default_opts = {.default_confidence = -1};
 
-static int import(struct fixture *f, const char *path, struct ent_import_summary *sum,
-		  char *err)
+static int import(struct fixture *f, const char *path, struct ent_import_summary *sum, char *err)
 {
 	return ent_import_path(f->store, path, &default_opts, sum, err);
 }
@@ -90,7 +89,7 @@ static void assert_same(const struct snapshot *a, const struct snapshot *b)
 		assert_string_equal(a->t[i].table, b->t[i].table);
 		if (a->t[i].rows != b->t[i].rows || a->t[i].checksum != b->t[i].checksum)
 			fail_msg("table %s changed: %lld -> %lld rows", a->t[i].table,
-				 (long long)a->t[i].rows, (long long)b->t[i].rows);
+			         (long long)a->t[i].rows, (long long)b->t[i].rows);
 	}
 }
 
@@ -115,7 +114,7 @@ static int collect_cb(void *ctx, const struct ent_store_indicator *ind)
 	if (c->n < 64) {
 		snprintf(c->ids[c->n], sizeof(c->ids[0]), "%s", ind->stix_id);
 		snprintf(c->status[c->n], sizeof(c->status[0]), "%s",
-			 ind->revoked ? "revoked" : "active");
+		         ind->revoked ? "revoked" : "active");
 		c->n++;
 	}
 	return 0;
@@ -182,9 +181,9 @@ static void test_base_and_idempotence(void **state)
 		assert_int_equal(rows(&b, "objects"), rows(&a, "objects"));
 		assert_int_equal(rows(&b, "provenance"), 3);
 		assert_int_equal(ent_store_versions_foreach(
-					 f->store, "indicator--00000001-0000-4000-8000-000000000000",
-					 prov_cb, &vp, err),
-				 ENT_OK);
+		                     f->store, "indicator--00000001-0000-4000-8000-000000000000",
+		                     prov_cb, &vp, err),
+		                 ENT_OK);
 		assert_non_null(strstr(vp.text, "base.json@"));
 		assert_non_null(strstr(vp.text, "partner-b@"));
 	}
@@ -205,7 +204,7 @@ static int version_cb(void *ctx, const struct ent_store_version *v)
 		vs->current++;
 		vs->current_revoked = v->revoked;
 		snprintf(vs->current_obs, sizeof(vs->current_obs), "%s",
-			 v->observables ? v->observables : "");
+		         v->observables ? v->observables : "");
 	}
 	return 0;
 }
@@ -257,9 +256,9 @@ static void test_supersede_history_revoke(void **state)
 		char err[ENT_ERRBUF_SIZE];
 
 		assert_int_equal(ent_store_versions_foreach(
-					 f->store, "indicator--99999999-0000-4000-8000-000000000000",
-					 version_cb, &vs, err),
-				 ENT_ENOTFOUND);
+		                     f->store, "indicator--99999999-0000-4000-8000-000000000000",
+		                     version_cb, &vs, err),
+		                 ENT_ENOTFOUND);
 	}
 }
 
@@ -270,18 +269,18 @@ static void test_failures_change_nothing(void **state)
 		const char *file;
 		const char *expect;
 	} cases[] = {
-		{"bad-type-confidence.json",
-		 "line 15, column 3 (byte 415): objects[1] (indicator--00000005-0000-4000-8000-"
-		 "000000000000): 'confidence' must be an integer from 0 to 100, found a string"},
-		{"bad-spec-version.json", "'spec_version' is '2.0'; only '2.1' is supported"},
-		{"bad-pattern.json", "invalid pattern: offset 29: expected ']'"},
-		{"bad-duplicate.json", "objects[1] (indicator--00000008-0000-4000-8000-000000000000): "
-				       "duplicate object"},
-		{"bad-revoked-type.json", "'revoked' must be a boolean, found a string"},
-		{"bad-id.json", "'id' must be 'indicator--<UUID>'"},
-		{"bad-valid-until.json", "'valid_until' must be later than 'valid_from'"},
-		{"bad-deep.json", "nesting deeper than 64 levels"},
-		{"bad-truncated.json", "line 23, column 4 (byte 692): unterminated string"},
+	    {"bad-type-confidence.json",
+	     "line 15, column 3 (byte 415): objects[1] (indicator--00000005-0000-4000-8000-"
+	     "000000000000): 'confidence' must be an integer from 0 to 100, found a string"},
+	    {"bad-spec-version.json", "'spec_version' is '2.0'; only '2.1' is supported"},
+	    {"bad-pattern.json", "invalid pattern: offset 29: expected ']'"},
+	    {"bad-duplicate.json", "objects[1] (indicator--00000008-0000-4000-8000-000000000000): "
+	                           "duplicate object"},
+	    {"bad-revoked-type.json", "'revoked' must be a boolean, found a string"},
+	    {"bad-id.json", "'id' must be 'indicator--<UUID>'"},
+	    {"bad-valid-until.json", "'valid_until' must be later than 'valid_from'"},
+	    {"bad-deep.json", "nesting deeper than 64 levels"},
+	    {"bad-truncated.json", "line 23, column 4 (byte 692): unterminated string"},
 	};
 	struct fixture *f = *state;
 	struct ent_import_summary s;
@@ -298,7 +297,8 @@ static void test_failures_change_nothing(void **state)
 		if (rc == ENT_OK)
 			fail_msg("%s imported but must fail", cases[i].file);
 		if (strstr(err, cases[i].expect) == NULL)
-			fail_msg("%s: message '%s' lacks '%s'", cases[i].file, err, cases[i].expect);
+			fail_msg("%s: message '%s' lacks '%s'", cases[i].file, err,
+			         cases[i].expect);
 		/* the message names the file first */
 		assert_true(strncmp(err, path, strlen(path)) == 0);
 		snap(f, &after);
@@ -353,7 +353,7 @@ static void test_missing_and_empty(void **state)
 /* ---- the corpus ---- */
 
 static void import_dir_files(struct fixture *f, const char *rel, size_t *ok, size_t *failed,
-			     bool expect_ok)
+                             bool expect_ok)
 {
 	char dirpath[1024];
 	struct dirent **names;
@@ -394,7 +394,7 @@ static void test_corpus_stix(void **state)
 
 	import_dir_files(f, "stix/cti-stix2-json-schemas/examples", &ok, &failed, true);
 	import_dir_files(f, "stix/cti-stix2-json-schemas/examples/threat-reports", &ok, &failed,
-			 true);
+	                 true);
 	import_dir_files(f, "stix/cti-documentation", &ok, &failed, true);
 	assert_int_equal(ok, 6 + 2 + 9);
 
@@ -406,7 +406,7 @@ static void test_corpus_stix(void **state)
 
 	/* apt1: 12 indicators; two of them are ANDs of file hashes */
 	must_import(f, tu_corpus("stix/cti-stix2-json-schemas/examples/threat-reports/apt1.json"),
-		    &s);
+	            &s);
 	assert_int_equal(s.indicators, 12);
 	assert_int_equal(s.unchanged, s.objects);
 }
@@ -448,13 +448,13 @@ static void test_corpus_misp(void **state)
 static void test_corpus_lists(void **state)
 {
 	static const char *const lists[] = {
-		"crowdsec-feed-all-7d.txt",       "crowdsec-feed-all-7d_v4.txt",
-		"eset-glupteba_samples.md5",      "eset-glupteba_samples.sha1",
-		"eset-glupteba_samples.sha256",   "eset-oceanlotus_samples.md5",
-		"eset-oceanlotus_samples.sha1",   "eset-oceanlotus_samples.sha256",
-		"maltrail-malware_emotet.txt",    "maltrail-malware_qakbot.txt",
-		"maltrail-mass_scanner_cidr.txt", "maltrail-suspicious_dns_tunneling_service.txt",
-		"maltrail-suspicious_ipinfo.txt",
+	    "crowdsec-feed-all-7d.txt",       "crowdsec-feed-all-7d_v4.txt",
+	    "eset-glupteba_samples.md5",      "eset-glupteba_samples.sha1",
+	    "eset-glupteba_samples.sha256",   "eset-oceanlotus_samples.md5",
+	    "eset-oceanlotus_samples.sha1",   "eset-oceanlotus_samples.sha256",
+	    "maltrail-malware_emotet.txt",    "maltrail-malware_qakbot.txt",
+	    "maltrail-mass_scanner_cidr.txt", "maltrail-suspicious_dns_tunneling_service.txt",
+	    "maltrail-suspicious_ipinfo.txt",
 	};
 	struct fixture *f = *state;
 	struct ent_import_summary s;
@@ -487,19 +487,19 @@ static void test_corpus_lists(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest unit[] = {
-		cmocka_unit_test_setup_teardown(test_base_and_idempotence, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_supersede_history_revoke, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failures_change_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_missing_and_empty, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_json_list, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_base_and_idempotence, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_supersede_history_revoke, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failures_change_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_missing_and_empty, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_json_list, setup, teardown),
 	};
 	const struct CMUnitTest corpus[] = {
-		cmocka_unit_test_setup_teardown(test_corpus_stix, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_corpus_schemas_are_not_stix, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_corpus_misp, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_corpus_lists, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_corpus_stix, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_corpus_schemas_are_not_stix, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_corpus_misp, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_corpus_lists, setup, teardown),
 	};
 
 	return tu_run_groups(argc, argv, unit, sizeof(unit) / sizeof(unit[0]), corpus,
-			     sizeof(corpus) / sizeof(corpus[0]));
+	                     sizeof(corpus) / sizeof(corpus[0]));
 }

@@ -48,20 +48,15 @@ static void test_tlp(void **state)
 	assert_string_equal(canon("tlp:white"), "clear");
 	/* both TLP 2.0 ids and the STIX 2.1 built-in TLP 1.0 ids are read */
 	assert_string_equal(from_id(TLP_RED), "red");
-	assert_string_equal(from_id(
-	                        "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"),
+	assert_string_equal(from_id("marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"),
 	                    "clear");
-	assert_string_equal(from_id(
-	                        "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"),
+	assert_string_equal(from_id("marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"),
 	                    "green");
-	assert_string_equal(from_id(
-	                        "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"),
+	assert_string_equal(from_id("marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"),
 	                    "amber");
-	assert_string_equal(from_id(
-	                        "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"),
+	assert_string_equal(from_id("marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"),
 	                    "red");
-	assert_null(from_id(
-	    "marking-definition--fa42a846-8d90-4e51-bc29-71d5b4802168"));
+	assert_null(from_id("marking-definition--fa42a846-8d90-4e51-bc29-71d5b4802168"));
 }
 
 static void test_order(void **state)
@@ -80,8 +75,8 @@ static void test_order(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tlp),
-		cmocka_unit_test(test_order),
+	    cmocka_unit_test(test_tlp),
+	    cmocka_unit_test(test_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -67,7 +67,7 @@ const char *tu_corpus(const char *rel)
 }
 
 int tu_run_groups(int argc, char **argv, const struct CMUnitTest *unit, size_t n_unit,
-		  const struct CMUnitTest *corpus, size_t n_corpus)
+                  const struct CMUnitTest *corpus, size_t n_corpus)
 {
 	if (argc > 1 && strcmp(argv[1], "--corpus") == 0) {
 		if (!tu_have_corpus()) {

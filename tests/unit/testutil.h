@@ -21,6 +21,6 @@ const char *tu_corpus(const char *rel);
  */
 struct CMUnitTest;
 int tu_run_groups(int argc, char **argv, const struct CMUnitTest *unit, size_t n_unit,
-		  const struct CMUnitTest *corpus, size_t n_corpus);
+                  const struct CMUnitTest *corpus, size_t n_corpus);
 
 #endif
