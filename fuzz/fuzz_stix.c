@@ -1,6 +1,6 @@
 /*
  * fuzz_stix.c - arbitrary bytes as a STIX document: the bundle scanner, the
- * top-level type probe, jansson on each object, the object checks, the
+ * top-level type probe, the JSON tokenizer on each object, the object checks, the
  * pattern parser and normalization (everything an import does before the
  * store).
  */
@@ -16,17 +16,12 @@ static int on_object(void *ctx, size_t index, const char *json, size_t len, size
 {
 	struct ent_prepared *p = ctx;
 	struct ent_import_summary sum = {0};
-	json_t *obj;
-	int rc;
+	size_t err_off;
 
 	(void)index;
 	(void)offset;
-	obj = json_loadb(json, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
-	if (obj == NULL)
-		return ENT_EPARSE;
 	ent_prepared_clear(p);
-	rc = ent_prepare_object(p, obj, &sum, errbuf);
-	return rc == ENT_OK ? ENT_OK : rc;
+	return ent_prepare_object(p, json, len, &sum, &err_off, errbuf);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

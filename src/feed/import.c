@@ -33,7 +33,8 @@
 #include "feed/sink.h"
 #include "stix/bundle.h"
 
-#define QUEUE_SLOTS 256
+#define QUEUE_SLOTS      256
+#define BULK_INPUT_BYTES (4u << 20)
 
 struct import_ctx {
 	struct ent_store *store;
@@ -56,17 +57,17 @@ struct import_ctx {
 
 /* ---- the preparing thread ---- */
 
-/* Prepares obj into the next queue slot. where names it for errors. */
-/* Takes obj, and owned_text when not NULL (then json == owned_text). */
-static int prepare_into_queue(struct import_ctx *ctx, json_t *obj, const char *json, size_t jlen,
+/* Prepares the object text json into the next queue slot, taking
+ * owned_text when not NULL (then json == owned_text). where names it for
+ * errors; a JSON syntax error's offset within json goes to *err_off. */
+static int prepare_into_queue(struct import_ctx *ctx, const char *json, size_t jlen,
                               char *owned_text, const char *where, size_t offset, bool has_offset,
-                              char *errbuf)
+                              size_t *err_off, char *errbuf)
 {
 	struct ent_prepared *p = ent_import_queue_slot(ctx->queue);
 	int rc;
 
 	if (p == NULL) {
-		json_decref(obj);
 		free(owned_text);
 		return ent_errf(errbuf, ENT_EINVAL, "stopped");
 	}
@@ -74,7 +75,7 @@ static int prepare_into_queue(struct import_ctx *ctx, json_t *obj, const char *j
 	snprintf(p->where, sizeof(p->where), "%s", where);
 	p->offset = offset;
 	p->has_offset = has_offset;
-	rc = ent_prepare_object(p, obj, ctx->sum, errbuf);
+	rc = ent_prepare_object(p, json, jlen, ctx->sum, err_off, errbuf);
 	if (rc != ENT_OK) {
 		if (p->so.id != NULL)
 			ent_err_prefix(errbuf, "%s (%s)", where, p->so.id);
@@ -92,23 +93,16 @@ static int stix_object_cb(void *vctx, size_t index, const char *json, size_t len
                           char *errbuf)
 {
 	struct import_ctx *ctx = vctx;
-	json_error_t jerr;
 	char where[64], pos[96];
-	json_t *obj;
+	size_t err_off = 0;
 	int rc;
 
 	snprintf(where, sizeof(where), "objects[%zu]", index);
-	obj = json_loadb(json, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
-	if (obj == NULL) {
-		size_t at = offset + (jerr.position > 0 ? (size_t)jerr.position - 1 : 0);
-
-		ent_json_position(ctx->data, ctx->len, at, pos, sizeof(pos));
-		return ent_errf(errbuf, ENT_EPARSE, "%s: %s: %s", pos, where, jerr.text);
-	}
 	/* the text stays valid: it is in the mapped file until the import ends */
-	rc = prepare_into_queue(ctx, obj, json, len, NULL, where, offset, true, errbuf);
+	rc = prepare_into_queue(ctx, json, len, NULL, where, offset, true, &err_off, errbuf);
 	if (rc != ENT_OK) {
-		ent_json_position(ctx->data, ctx->len, offset, pos, sizeof(pos));
+		ent_json_position(ctx->data, ctx->len, offset + (rc == ENT_EPARSE ? err_off : 0),
+		                  pos, sizeof(pos));
 		ent_err_prefix(errbuf, "%s", pos);
 		return rc;
 	}
@@ -121,11 +115,11 @@ static int sink_object(void *vctx, json_t *obj, const char *where, char *errbuf)
 {
 	struct import_ctx *ctx = vctx;
 	char *json = json_dumps(obj, JSON_COMPACT);
+	size_t err_off;
 
 	if (json == NULL)
 		return ent_errf(errbuf, ENT_ENOMEM, "%s: out of memory", where);
-	json_incref(obj); /* the sink only borrows obj; the queue slot keeps it */
-	return prepare_into_queue(ctx, obj, json, strlen(json), json, where, 0, false, errbuf);
+	return prepare_into_queue(ctx, json, strlen(json), json, where, 0, false, &err_off, errbuf);
 }
 
 static void sink_skip(void *vctx, const char *reason, const char *where)
@@ -435,8 +429,12 @@ int ent_import_path(struct ent_store *s, const char *path, const struct ent_impo
 	                         errbuf);
 	if (rc == ENT_OK)
 		rc = ent_store_import_begin(s, ctx.source_id, path, &ctx.import_id, errbuf);
+	/* a large input: know every stored id up front (see ent_store_bulk_begin) */
+	if (rc == ENT_OK && (ctx.is_dir || ctx.len >= BULK_INPUT_BYTES))
+		rc = ent_store_bulk_begin(s, errbuf);
 	if (rc == ENT_OK)
 		rc = import_input(&ctx, errbuf);
+	ent_store_bulk_end(s);
 	if (rc == ENT_OK)
 		rc = ent_store_commit(s, errbuf);
 	else

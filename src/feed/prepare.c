@@ -9,17 +9,18 @@
 
 /* Normalized values of one indicator: at most 256 of at most 4 KiB. */
 #define VALUES_MAX (ENT_PREPARED_MAX_OBS * ENT_OBS_VALUE_MAX)
+/* JSON values in one object: generous for STIX, bounded against bombs */
+#define OBJECT_TOKENS_MAX (1u << 20)
 
 void ent_prepared_init(struct ent_prepared *p)
 {
 	memset(p, 0, sizeof(*p));
+	ent_json_init(&p->doc, OBJECT_TOKENS_MAX);
 	ent_buf_init(&p->values, VALUES_MAX);
 }
 
 void ent_prepared_clear(struct ent_prepared *p)
 {
-	json_decref(p->obj);
-	p->obj = NULL;
 	free(p->json_owned);
 	p->json_owned = NULL;
 	p->json = NULL;
@@ -32,6 +33,7 @@ void ent_prepared_clear(struct ent_prepared *p)
 void ent_prepared_free(struct ent_prepared *p)
 {
 	ent_prepared_clear(p);
+	ent_json_free(&p->doc);
 	ent_buf_free(&p->values);
 }
 
@@ -107,13 +109,16 @@ static int reduce_pattern(struct ent_prepared *p, struct ent_import_summary *sum
 	return ENT_OK;
 }
 
-int ent_prepare_object(struct ent_prepared *p, json_t *obj, struct ent_import_summary *sum,
-                       char *errbuf)
+int ent_prepare_object(struct ent_prepared *p, const char *json, size_t len,
+                       struct ent_import_summary *sum, size_t *err_off, char *errbuf)
 {
 	int rc;
 
-	p->obj = obj;
-	rc = ent_stix_object_check(obj, &p->so, errbuf);
+	memset(&p->so, 0, sizeof(p->so));
+	rc = ent_json_parse(&p->doc, json, len, err_off, errbuf);
+	if (rc != ENT_OK)
+		return rc;
+	rc = ent_stix_object_check(&p->doc, 0, &p->so, errbuf);
 	if (rc != ENT_OK)
 		return rc;
 	sum->objects++;

@@ -8,10 +8,10 @@
 #ifndef ENT_FEED_PREPARE_H
 #define ENT_FEED_PREPARE_H
 
-#include <jansson.h>
 #include <stdbool.h>
 
 #include "core/buf.h"
+#include "core/json.h"
 #include "feed/import.h"
 #include "stix/object.h"
 #include "store/store.h"
@@ -19,9 +19,9 @@
 #define ENT_PREPARED_MAX_OBS 256
 
 struct ent_prepared {
-	json_t *obj;      /* owned: so's strings point into it */
-	char *json_owned; /* owned text when it is not borrowed from the input */
-	const char *json; /* the object's text as stored */
+	struct ent_json doc; /* the parsed object, reused: so's strings point into it */
+	char *json_owned;    /* owned text when it is not borrowed from the input */
+	const char *json;    /* the object's text as stored */
 	size_t json_len;
 	struct ent_stix_object so;
 	struct ent_store_obs obs[ENT_PREPARED_MAX_OBS];
@@ -40,12 +40,15 @@ void ent_prepared_clear(struct ent_prepared *p);
 void ent_prepared_free(struct ent_prepared *p);
 
 /*
- * Checks obj (the slot takes ownership of it in every case) and reduces an
- * indicator's pattern to normalized observables. Counts objects,
- * indicators, observables and not-matchable reasons into sum.
- * ENT_EINVAL with errbuf filled when the object is not valid.
+ * Parses the object text json (len bytes, which must outlive the slot's
+ * use: the mapped input, or p->json_owned), checks it as a STIX object and
+ * reduces an indicator's pattern to normalized observables. Counts objects,
+ * indicators, observables and not-matchable reasons into sum. ENT_EPARSE
+ * (malformed JSON, *err_off set to the offset in json) or ENT_EINVAL (not
+ * valid STIX) with errbuf filled.
  */
-int ent_prepare_object(struct ent_prepared *p, json_t *obj, struct ent_import_summary *sum,
+int ent_prepare_object(struct ent_prepared *p, const char *json, size_t len,
+                       struct ent_import_summary *sum, size_t *err_off,
                        char *errbuf) ENT_MUST_CHECK;
 
 /* Adds one to the count of a not-matchable reason. */

@@ -12,15 +12,16 @@
 #ifndef ENT_STIX_OBJECT_H
 #define ENT_STIX_OBJECT_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "core/error.h"
+#include "core/json.h"
 #include "stix/tlp.h"
 
 struct ent_stix_object {
-	/* strings borrowed from the json_t, valid while it lives */
+	/* strings borrowed from the parsed document (core/json.h), valid until
+	 * it is parsed again */
 	const char *type;
 	const char *id;
 	int64_t created;    /* ENT_TIME_NONE (store.h) when absent */
@@ -39,9 +40,11 @@ struct ent_stix_object {
 	int64_t valid_until;
 };
 
-/* Checks obj and fills out. ENT_EINVAL with e.g. "'confidence' must be an
- * integer from 0 to 100" in errbuf when the object is not valid STIX 2.1. */
-int ent_stix_object_check(json_t *obj, struct ent_stix_object *out, char *errbuf) ENT_MUST_CHECK;
+/* Checks the object at token obj of j and fills out. ENT_EINVAL with e.g.
+ * "'confidence' must be an integer from 0 to 100" in errbuf when the object
+ * is not valid STIX 2.1. */
+int ent_stix_object_check(struct ent_json *j, uint32_t obj, struct ent_stix_object *out,
+                          char *errbuf) ENT_MUST_CHECK;
 
 /* True if id is "<type>--<uuid>" (type given, or any valid type if NULL). */
 bool ent_stix_id_valid(const char *id, const char *type);

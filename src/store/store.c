@@ -182,6 +182,7 @@ void ent_store_close(struct ent_store *s)
 {
 	if (s == NULL)
 		return;
+	ent_store_bulk_end(s);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
 	sqlite3_close(s->db);
@@ -266,6 +267,78 @@ out:
 	return rc;
 }
 
+static bool idset_add(struct id_set *set, uint64_t h)
+{
+	size_t i;
+
+	h |= 1ULL << 63;
+	if (set->used * 2 >= set->cap) {
+		size_t ncap = set->cap ? set->cap * 2 : 1 << 16;
+		uint64_t *ns = calloc(ncap, sizeof(*ns));
+
+		if (ns == NULL)
+			return false;
+		for (size_t k = 0; k < set->cap; k++) {
+			if (set->slots[k] == 0)
+				continue;
+			for (i = set->slots[k] & (ncap - 1); ns[i]; i = (i + 1) & (ncap - 1))
+				;
+			ns[i] = set->slots[k];
+		}
+		free(set->slots);
+		set->slots = ns;
+		set->cap = ncap;
+	}
+	for (i = h & (set->cap - 1); set->slots[i]; i = (i + 1) & (set->cap - 1))
+		if (set->slots[i] == h)
+			return true;
+	set->slots[i] = h;
+	set->used++;
+	return true;
+}
+
+static bool idset_has(const struct id_set *set, uint64_t h)
+{
+	h |= 1ULL << 63;
+	for (size_t i = h & (set->cap - 1); set->slots[i]; i = (i + 1) & (set->cap - 1))
+		if (set->slots[i] == h)
+			return true;
+	return false;
+}
+
+int ent_store_bulk_begin(struct ent_store *s, char *errbuf)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	ent_store_bulk_end(s);
+	if (sqlite3_prepare_v2(s->db, "SELECT id_hash FROM objects", -1, &st, NULL) != SQLITE_OK)
+		return ent_store_sqlerr(s, errbuf, "bulk");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!idset_add(&s->bulk, (uint64_t)sqlite3_column_int64(st, 0))) {
+			sqlite3_finalize(st);
+			ent_store_bulk_end(s);
+			return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		ent_store_bulk_end(s);
+		return ent_store_sqlerr(s, errbuf, "bulk");
+	}
+	/* an empty store still gets a table, so lookups never divide by zero */
+	if (s->bulk.cap == 0 && !idset_add(&s->bulk, 0))
+		return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
+	s->bulk.active = true;
+	return ENT_OK;
+}
+
+void ent_store_bulk_end(struct ent_store *s)
+{
+	free(s->bulk.slots);
+	memset(&s->bulk, 0, sizeof(s->bulk));
+}
+
 static void bind_opt_text(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v != NULL)
@@ -287,8 +360,8 @@ static int step_done(struct ent_store *s, sqlite3_stmt *st, char *errbuf, const 
 {
 	int rc = sqlite3_step(st);
 
+	/* every statement binds all its parameters each time: no clearing */
 	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE)
 		return ent_store_sqlerr(s, errbuf, what);
 	return ENT_OK;
@@ -316,6 +389,9 @@ int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_
 	bool is_current;
 	int rc;
 
+	/* in bulk mode an id never seen needs no lookup */
+	if (s->bulk.active && !idset_has(&s->bulk, (uint64_t)id_hash))
+		goto decided;
 	st = s->stmt[ST_OBJ_FIND];
 	sqlite3_bind_text(st, 1, o->stix_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, o->json, (int)o->json_len, SQLITE_STATIC);
@@ -334,7 +410,6 @@ int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_
 			bool same_source = sqlite3_column_int64(st, 5) == source_id;
 
 			sqlite3_reset(st);
-			sqlite3_clear_bindings(st);
 			/* the same input repeating itself word for word is harmless;
 			 * two different objects claiming one version are not */
 			if (this_import) {
@@ -348,10 +423,10 @@ int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_
 		}
 	}
 	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE)
 		return ent_store_sqlerr(s, errbuf, "object lookup");
 
+decided:
 	is_current = cur_rowid < 0 || o->version_ms > cur_version;
 	if (cur_rowid >= 0 && is_current) {
 		st = s->stmt[ST_OBJ_UNSET_CURRENT];
@@ -370,6 +445,8 @@ int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_
 	bind_opt_text(st, 6, o->created_by_ref);
 	if (o->confidence >= 0)
 		sqlite3_bind_int(st, 7, o->confidence);
+	else
+		sqlite3_bind_null(st, 7);
 	bind_opt_text(st, 8, o->tlp);
 	bind_opt_text(st, 9, o->name);
 	bind_opt_text(st, 10, o->pattern_type);
@@ -385,6 +462,8 @@ int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_
 	if (rc != ENT_OK)
 		return rc;
 	rowid = sqlite3_last_insert_rowid(s->db);
+	if (s->bulk.active && !idset_add(&s->bulk, (uint64_t)id_hash))
+		return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
 
 	st = s->stmt[ST_OBS_INSERT];
 	for (size_t i = 0; i < o->n_obs; i++) {

@@ -45,6 +45,15 @@ int ent_store_begin(struct ent_store *s, char *errbuf) ENT_MUST_CHECK;
 int ent_store_commit(struct ent_store *s, char *errbuf) ENT_MUST_CHECK;
 void ent_store_rollback(struct ent_store *s);
 
+/*
+ * Bulk mode, for large imports: the store loads the id hash of every
+ * object into memory once (8-16 bytes per object), so that putting an
+ * object whose id is new needs no lookup. Ends with ent_store_bulk_end
+ * (also after a rollback); ent_store_close ends it too.
+ */
+int ent_store_bulk_begin(struct ent_store *s, char *errbuf) ENT_MUST_CHECK;
+void ent_store_bulk_end(struct ent_store *s);
+
 /* The id of the source called name, created (with kind, e.g. "file",
  * "misp-feed", "peer") if it does not exist yet. */
 int ent_store_source_id(struct ent_store *s, const char *name, const char *kind, int64_t *id_out,

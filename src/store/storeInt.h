@@ -15,8 +15,17 @@ enum store_stmt {
 	ST_COUNT
 };
 
+/* The id hashes of every stored object, kept in memory during a bulk
+ * import: a new id is then known to be new without asking SQLite. */
+struct id_set {
+	uint64_t *slots; /* 0 = empty; a hash is stored with its top bit set */
+	size_t cap, used;
+	bool active;
+};
+
 struct ent_store {
 	sqlite3 *db;
+	struct id_set bulk;
 	unsigned char id_key[16]; /* SipHash key of id_hash, kept in the meta table */
 	int schema_version;
 	sqlite3_stmt *stmt[ST_COUNT];
