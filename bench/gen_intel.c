@@ -9,7 +9,10 @@
  *
  * Mix (by share): IPv4 address 40%, IPv4 network 5%, IPv6 address 5%,
  * domain 20%, URL 15%, SHA-256 10%, MD5 3%, JA3 2%. Values are distinct
- * for distinct indices (the index is encoded in every value).
+ * for distinct indices (the index is encoded in every value), and lie where
+ * no traffic goes (240.0.0.0/4, the 3fff::/20 documentation prefix, names
+ * under .example, random digests), so that in bench/run only the planted
+ * indicators of gen_traffic can raise alerts.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -40,21 +43,22 @@ static void hex(char *out, size_t nbytes, uint64_t i)
 static const char *make(uint64_t i, char *pattern, size_t psz, char *value, size_t vsz)
 {
 	unsigned r = (unsigned)(rnd() % 100);
-	uint32_t a = (uint32_t)(i * 2654435761u) ^ 0x0a000000u;
+	/* 240.0.0.0/4: real traffic never carries it, so only planted values can
+	 * match (an odd multiplier keeps the low 28 bits distinct per index) */
+	uint32_t a = 0xf0000000u | ((uint32_t)(i * 2654435761u) & 0x0fffffffu);
 	char h[80];
 
 	if (r < 40) {
-		snprintf(value, vsz, "%u.%u.%u.%u", 1 + (a >> 24) % 223, (a >> 16) & 255,
-		         (a >> 8) & 255, a & 255);
+		snprintf(value, vsz, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+		         a & 255);
 		snprintf(pattern, psz, "[ipv4-addr:value = '%s']", value);
 		return "ipv4";
 	} else if (r < 45) {
-		snprintf(value, vsz, "%u.%u.%u.0/24", 1 + (a >> 24) % 223, (a >> 16) & 255,
-		         (a >> 8) & 255);
+		snprintf(value, vsz, "%u.%u.%u.0/24", a >> 24, (a >> 16) & 255, (a >> 8) & 255);
 		snprintf(pattern, psz, "[ipv4-addr:value = '%s']", value);
 		return "ipv4";
 	} else if (r < 50) {
-		snprintf(value, vsz, "2001:db8:%x:%x::%x", (unsigned)(i >> 16) & 0xffff,
+		snprintf(value, vsz, "3fff:%x:%x::%x", (unsigned)(i >> 16) & 0xffff,
 		         (unsigned)i & 0xffff, (unsigned)(rnd() & 0xffff));
 		snprintf(pattern, psz, "[ipv6-addr:value = '%s']", value);
 		return "ipv6";
