@@ -33,7 +33,8 @@
 #include "feed/sink.h"
 #include "stix/bundle.h"
 
-#define QUEUE_SLOTS      256
+#define QUEUE_SLOTS      4096
+#define POP_BATCH        64
 #define BULK_INPUT_BYTES (4u << 20)
 
 struct import_ctx {
@@ -344,8 +345,16 @@ static int import_input(struct import_ctx *ctx, char *errbuf)
 		ent_import_queue_free(ctx->queue);
 		return ent_errf(errbuf, ENT_ENOMEM, "cannot start the import thread");
 	}
-	while ((p = ent_import_queue_pop(ctx->queue)) != NULL) {
-		rc = store_prepared(ctx, p, errbuf);
+	for (;;) {
+		struct ent_prepared *batch[POP_BATCH];
+		size_t n = ent_import_queue_pop(ctx->queue, batch, POP_BATCH), i;
+
+		if (n == 0)
+			break;
+		for (i = 0; i < n && rc == ENT_OK; i++) {
+			p = batch[i];
+			rc = store_prepared(ctx, p, errbuf);
+		}
 		if (rc != ENT_OK) {
 			char pos[96] = "";
 
@@ -356,11 +365,11 @@ static int import_input(struct import_ctx *ctx, char *errbuf)
 			else
 				ent_err_prefix(errbuf, "%s%s%s (%s)", pos, pos[0] ? ": " : "",
 				               p->where, p->so.id);
-			ent_import_queue_release(ctx->queue);
+			ent_import_queue_release(ctx->queue, n);
 			ent_import_queue_abort(ctx->queue);
 			break;
 		}
-		ent_import_queue_release(ctx->queue);
+		ent_import_queue_release(ctx->queue, n);
 	}
 	pthread_join(producer, NULL);
 	ent_import_queue_free(ctx->queue);
@@ -422,6 +431,12 @@ int ent_import_path(struct ent_store *s, const char *path, const struct ent_impo
 		ctx.len = m.len;
 		ctx.mtime_ms = m.mtime_ms;
 	}
+	/* a large input: know every stored id up front (see ent_store_bulk_begin) */
+	if (ctx.is_dir || ctx.len >= BULK_INPUT_BYTES) {
+		rc = ent_store_bulk_begin(s, errbuf);
+		if (rc != ENT_OK)
+			goto out_unmap;
+	}
 	rc = ent_store_begin(s, errbuf);
 	if (rc != ENT_OK)
 		goto out_unmap;
@@ -429,17 +444,14 @@ int ent_import_path(struct ent_store *s, const char *path, const struct ent_impo
 	                         errbuf);
 	if (rc == ENT_OK)
 		rc = ent_store_import_begin(s, ctx.source_id, path, &ctx.import_id, errbuf);
-	/* a large input: know every stored id up front (see ent_store_bulk_begin) */
-	if (rc == ENT_OK && (ctx.is_dir || ctx.len >= BULK_INPUT_BYTES))
-		rc = ent_store_bulk_begin(s, errbuf);
 	if (rc == ENT_OK)
 		rc = import_input(&ctx, errbuf);
-	ent_store_bulk_end(s);
 	if (rc == ENT_OK)
 		rc = ent_store_commit(s, errbuf);
 	else
 		ent_store_rollback(s);
 out_unmap:
+	ent_store_bulk_end(s);
 	if (m.data != NULL)
 		munmap((void *)m.data, m.len);
 out:

@@ -88,9 +88,9 @@ void ent_import_queue_close(struct ent_import_queue *q)
 	pthread_mutex_unlock(&q->lock);
 }
 
-struct ent_prepared *ent_import_queue_pop(struct ent_import_queue *q)
+size_t ent_import_queue_pop(struct ent_import_queue *q, struct ent_prepared **out, size_t max)
 {
-	struct ent_prepared *p = NULL;
+	size_t n = 0;
 
 	pthread_mutex_lock(&q->lock);
 	while (q->count == 0 && !q->closed) {
@@ -98,17 +98,19 @@ struct ent_prepared *ent_import_queue_pop(struct ent_import_queue *q)
 		pthread_cond_wait(&q->not_empty, &q->lock);
 		q->consumer_waits = false;
 	}
-	if (q->count > 0)
-		p = &q->slots[q->head];
+	while (n < max && n < q->count) {
+		out[n] = &q->slots[(q->head + n) % q->n];
+		n++;
+	}
 	pthread_mutex_unlock(&q->lock);
-	return p;
+	return n;
 }
 
-void ent_import_queue_release(struct ent_import_queue *q)
+void ent_import_queue_release(struct ent_import_queue *q, size_t n)
 {
 	pthread_mutex_lock(&q->lock);
-	q->head = (q->head + 1) % q->n;
-	q->count--;
+	q->head = (q->head + n) % q->n;
+	q->count -= n;
 	if (q->producer_waits && q->count <= q->n / 2)
 		pthread_cond_signal(&q->not_full);
 	pthread_mutex_unlock(&q->lock);

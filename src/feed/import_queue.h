@@ -27,10 +27,12 @@ void ent_import_queue_push(struct ent_import_queue *q);
 /* Producer: no more objects will come. */
 void ent_import_queue_close(struct ent_import_queue *q);
 
-/* Consumer: the oldest full slot, or NULL when closed and drained. */
-struct ent_prepared *ent_import_queue_pop(struct ent_import_queue *q);
-/* Consumer: frees the slot returned by the last pop(). */
-void ent_import_queue_release(struct ent_import_queue *q);
+/* Consumer: the oldest full slots, in order: fills out with up to max of
+ * them and returns how many (0 when closed and drained). One lock for a
+ * batch, not one per object. */
+size_t ent_import_queue_pop(struct ent_import_queue *q, struct ent_prepared **out, size_t max);
+/* Consumer: frees the n slots returned by the last pop(). */
+void ent_import_queue_release(struct ent_import_queue *q, size_t n);
 /* Consumer: stops the producer. */
 void ent_import_queue_abort(struct ent_import_queue *q);
 

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -253,9 +254,11 @@ int ent_store_import_begin(struct ent_store *s, int64_t source_id, const char *p
 	        s->db, "INSERT INTO imports (source_id, path, started_ms) VALUES (?1, ?2, ?3)", -1,
 	        &st, NULL) != SQLITE_OK)
 		return ent_store_sqlerr(s, errbuf, "import");
+	/* every version this import delivers is received at its start */
+	s->import_ms = ent_time_now_ms();
 	sqlite3_bind_int64(st, 1, source_id);
 	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, ent_time_now_ms());
+	sqlite3_bind_int64(st, 3, s->import_ms);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		rc = ent_store_sqlerr(s, errbuf, "import");
 		goto out;
@@ -306,12 +309,32 @@ static bool idset_has(const struct id_set *set, uint64_t h)
 	return false;
 }
 
+/* Sets the journal mode; true if the store is in that mode afterwards. */
+static bool journal_mode(struct ent_store *s, const char *mode)
+{
+	char sql[64];
+	sqlite3_stmt *st = NULL;
+	bool ok = false;
+
+	snprintf(sql, sizeof(sql), "PRAGMA journal_mode = %s", mode);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return false;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		ok = strcasecmp((const char *)sqlite3_column_text(st, 0), mode) == 0;
+	sqlite3_finalize(st);
+	return ok;
+}
+
 int ent_store_bulk_begin(struct ent_store *s, char *errbuf)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
 	ent_store_bulk_end(s);
+	/* A rollback journal writes new pages once; WAL writes them to the log
+	 * and again to the database. When another connection holds the store
+	 * the switch is refused and the import simply runs in WAL mode. */
+	s->bulk.rollback_journal = journal_mode(s, "delete");
 	if (sqlite3_prepare_v2(s->db, "SELECT id_hash FROM objects", -1, &st, NULL) != SQLITE_OK)
 		return ent_store_sqlerr(s, errbuf, "bulk");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -335,6 +358,8 @@ int ent_store_bulk_begin(struct ent_store *s, char *errbuf)
 
 void ent_store_bulk_end(struct ent_store *s)
 {
+	if (s->bulk.rollback_journal && !journal_mode(s, "wal"))
+		fprintf(stderr, "entente: warning: the store stayed in rollback-journal mode\n");
 	free(s->bulk.slots);
 	memset(&s->bulk, 0, sizeof(s->bulk));
 }
@@ -375,7 +400,7 @@ static int add_provenance(struct ent_store *s, int64_t rowid, int64_t source_id,
 	sqlite3_bind_int64(st, 1, rowid);
 	sqlite3_bind_int64(st, 2, source_id);
 	sqlite3_bind_int64(st, 3, import_id);
-	sqlite3_bind_int64(st, 4, ent_time_now_ms());
+	sqlite3_bind_int64(st, 4, s->import_ms);
 	return step_done(s, st, errbuf, "provenance");
 }
 
@@ -457,7 +482,7 @@ decided:
 	sqlite3_bind_text(st, 15, o->json, (int)o->json_len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 16, id_hash);
 	sqlite3_bind_int64(st, 17, source_id);
-	sqlite3_bind_int64(st, 18, ent_time_now_ms());
+	sqlite3_bind_int64(st, 18, s->import_ms);
 	rc = step_done(s, st, errbuf, "object insert");
 	if (rc != ENT_OK)
 		return rc;

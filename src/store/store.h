@@ -46,10 +46,13 @@ int ent_store_commit(struct ent_store *s, char *errbuf) ENT_MUST_CHECK;
 void ent_store_rollback(struct ent_store *s);
 
 /*
- * Bulk mode, for large imports: the store loads the id hash of every
- * object into memory once (8-16 bytes per object), so that putting an
- * object whose id is new needs no lookup. Ends with ent_store_bulk_end
- * (also after a rollback); ent_store_close ends it too.
+ * Bulk mode, for large imports, begun outside a transaction: the store
+ * loads the id hash of every object into memory once (8-16 bytes per
+ * object), so that putting an object whose id is new needs no lookup, and
+ * when no other connection has the store open it uses a rollback journal
+ * instead of WAL until ent_store_bulk_end (new pages are then written once,
+ * not twice). Ends with ent_store_bulk_end, after the commit or rollback;
+ * ent_store_close ends it too.
  */
 int ent_store_bulk_begin(struct ent_store *s, char *errbuf) ENT_MUST_CHECK;
 void ent_store_bulk_end(struct ent_store *s);

@@ -21,11 +21,13 @@ struct id_set {
 	uint64_t *slots; /* 0 = empty; a hash is stored with its top bit set */
 	size_t cap, used;
 	bool active;
+	bool rollback_journal; /* switched out of WAL for the bulk import */
 };
 
 struct ent_store {
 	sqlite3 *db;
 	struct id_set bulk;
+	int64_t import_ms;        /* start of the current import: when its versions arrived */
 	unsigned char id_key[16]; /* SipHash key of id_hash, kept in the meta table */
 	int schema_version;
 	sqlite3_stmt *stmt[ST_COUNT];
