@@ -432,7 +432,8 @@ int ent_import_path(struct ent_store *s, const char *path, const struct ent_impo
 		ctx.mtime_ms = m.mtime_ms;
 	}
 	/* a large input: know every stored id up front (see ent_store_bulk_begin) */
-	if (ctx.is_dir || ctx.len >= BULK_INPUT_BYTES) {
+	if (ctx.is_dir ||
+	    ctx.len >= (opts->bulk_min_bytes ? opts->bulk_min_bytes : BULK_INPUT_BYTES)) {
 		rc = ent_store_bulk_begin(s, errbuf);
 		if (rc != ENT_OK)
 			goto out_unmap;

@@ -27,11 +27,9 @@ static const char *const migrations[] = {
     "  started_ms INTEGER NOT NULL);"
     /* one row per version of a STIX object; json is the object as received.
      * (stix_id, version_ms) is unique (store.c keeps it so); versions are
-     * found through id_hash, a keyed 63-bit hash of stix_id: an index of
-     * small integers stays in cache where one of 50-byte strings did not */
+     * found through object_ids below */
     "CREATE TABLE objects ("
     "  rowid INTEGER PRIMARY KEY,"
-    "  id_hash INTEGER NOT NULL,"
     "  stix_id TEXT NOT NULL,"
     "  type TEXT NOT NULL,"
     "  version_ms INTEGER NOT NULL,"
@@ -50,7 +48,12 @@ static const char *const migrations[] = {
     "  source_id INTEGER NOT NULL REFERENCES sources(id),"
     "  received_ms INTEGER NOT NULL,"
     "  json TEXT NOT NULL);"
-    "CREATE INDEX objects_id ON objects(id_hash);"
+    /* versions by id: (id_hash, row), a keyed hash of stix_id kept narrow
+     * so that it stays in cache and can be appended to in sorted order */
+    "CREATE TABLE object_ids ("
+    "  id_hash INTEGER NOT NULL,"
+    "  object_rowid INTEGER NOT NULL,"
+    "  PRIMARY KEY (id_hash, object_rowid)) WITHOUT ROWID;"
     /* the same version delivered again by another source, and when */
     "CREATE TABLE provenance ("
     "  object_rowid INTEGER NOT NULL REFERENCES objects(rowid) ON DELETE CASCADE,"

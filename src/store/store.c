@@ -25,14 +25,18 @@
 
 static const char *const stmt_sql[ST_COUNT] = {
     /* every version of an id: usually none or one, so one probe decides */
-    [ST_OBJ_FIND] = "SELECT rowid, version_ms, is_current, import_id, json = ?2, source_id "
-                    "FROM objects WHERE id_hash = ?3 AND stix_id = ?1",
+    [ST_OBJ_FIND] = "SELECT o.rowid, o.version_ms, o.is_current, o.import_id, o.json = ?2, "
+                    "o.source_id FROM object_ids i JOIN objects o ON o.rowid = i.object_rowid "
+                    "WHERE i.id_hash = ?3 AND o.stix_id = ?1",
+    [ST_IDS_INSERT] = "INSERT OR IGNORE INTO object_ids (id_hash, object_rowid) VALUES (?1, ?2)",
+    /* the same, for one row the bulk map points at */
+    [ST_OBJ_BY_ROWID] = "SELECT rowid, version_ms, is_current, import_id, json = ?2, source_id "
+                        "FROM objects WHERE rowid = ?3 AND stix_id = ?1",
     [ST_OBJ_INSERT] = "INSERT INTO objects (stix_id, type, version_ms, is_current, revoked, "
                       "created_by_ref, confidence, tlp, name, pattern_type, valid_from, "
-                      "valid_until, not_matchable, import_id, json, id_hash, source_id, "
-                      "received_ms) "
+                      "valid_until, not_matchable, import_id, json, source_id, received_ms) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                      "?16, ?17, ?18)",
+                      "?16, ?17)",
     [ST_OBJ_UNSET_CURRENT] = "UPDATE objects SET is_current = 0 WHERE rowid = ?1",
     [ST_OBS_INSERT] = "INSERT OR IGNORE INTO observables (object_rowid, kind, value) "
                       "VALUES (?1, ?2, ?3)",
@@ -195,6 +199,30 @@ int ent_store_schema_version(const struct ent_store *s)
 	return s->schema_version;
 }
 
+static int put_id(struct ent_store *s, int64_t id_hash, int64_t rowid, char *errbuf);
+
+static int cmp_pending(const void *a, const void *b)
+{
+	const struct id_slot *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->rowid < y->rowid ? -1 : x->rowid > y->rowid;
+}
+
+/* Writes the id rows of a bulk import, sorted so that they append. */
+static int flush_pending(struct ent_store *s, char *errbuf)
+{
+	struct id_map *m = &s->bulk;
+	int rc = ENT_OK;
+
+	qsort(m->pending, m->n_pending, sizeof(*m->pending), cmp_pending);
+	for (size_t i = 0; i < m->n_pending && rc == ENT_OK; i++)
+		rc = put_id(s, (int64_t)m->pending[i].hash, m->pending[i].rowid, errbuf);
+	m->n_pending = 0;
+	return rc;
+}
+
 int ent_store_begin(struct ent_store *s, char *errbuf)
 {
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
@@ -204,8 +232,14 @@ int ent_store_begin(struct ent_store *s, char *errbuf)
 
 int ent_store_commit(struct ent_store *s, char *errbuf)
 {
+	int rc = flush_pending(s, errbuf);
+
+	if (rc != ENT_OK) {
+		ent_store_rollback(s);
+		return rc;
+	}
 	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		int rc = ent_store_sqlerr(s, errbuf, "commit");
+		rc = ent_store_sqlerr(s, errbuf, "commit");
 
 		ent_store_rollback(s);
 		return rc;
@@ -215,6 +249,7 @@ int ent_store_commit(struct ent_store *s, char *errbuf)
 
 void ent_store_rollback(struct ent_store *s)
 {
+	s->bulk.n_pending = 0; /* their objects are rolled back too */
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -270,43 +305,74 @@ out:
 	return rc;
 }
 
-static bool idset_add(struct id_set *set, uint64_t h)
+/* The bulk map: open addressing over (hash, rowid) pairs; a hash may occur
+ * several times (versions of one id, or two ids that share a hash). */
+static bool idmap_add(struct id_map *m, uint64_t h, int64_t rowid)
 {
 	size_t i;
 
 	h |= 1ULL << 63;
-	if (set->used * 2 >= set->cap) {
-		size_t ncap = set->cap ? set->cap * 2 : 1 << 16;
-		uint64_t *ns = calloc(ncap, sizeof(*ns));
+	if (m->used * 2 >= m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 1 << 16;
+		struct id_slot *ns = calloc(ncap, sizeof(*ns));
 
 		if (ns == NULL)
 			return false;
-		for (size_t k = 0; k < set->cap; k++) {
-			if (set->slots[k] == 0)
+		for (size_t k = 0; k < m->cap; k++) {
+			if (m->slots[k].hash == 0)
 				continue;
-			for (i = set->slots[k] & (ncap - 1); ns[i]; i = (i + 1) & (ncap - 1))
+			for (i = m->slots[k].hash & (ncap - 1); ns[i].hash;
+			     i = (i + 1) & (ncap - 1))
 				;
-			ns[i] = set->slots[k];
+			ns[i] = m->slots[k];
 		}
-		free(set->slots);
-		set->slots = ns;
-		set->cap = ncap;
+		free(m->slots);
+		m->slots = ns;
+		m->cap = ncap;
 	}
-	for (i = h & (set->cap - 1); set->slots[i]; i = (i + 1) & (set->cap - 1))
-		if (set->slots[i] == h)
-			return true;
-	set->slots[i] = h;
-	set->used++;
+	for (i = h & (m->cap - 1); m->slots[i].hash; i = (i + 1) & (m->cap - 1))
+		;
+	m->slots[i].hash = h;
+	m->slots[i].rowid = rowid;
+	m->used++;
 	return true;
 }
 
-static bool idset_has(const struct id_set *set, uint64_t h)
+static bool pending_add(struct id_map *m, uint64_t h, int64_t rowid)
 {
-	h |= 1ULL << 63;
-	for (size_t i = h & (set->cap - 1); set->slots[i]; i = (i + 1) & (set->cap - 1))
-		if (set->slots[i] == h)
-			return true;
-	return false;
+	if (m->n_pending == m->cap_pending) {
+		size_t cap = m->cap_pending ? m->cap_pending * 2 : 1 << 16;
+		struct id_slot *p = realloc(m->pending, cap * sizeof(*p));
+
+		if (p == NULL)
+			return false;
+		m->pending = p;
+		m->cap_pending = cap;
+	}
+	m->pending[m->n_pending].hash = h;
+	m->pending[m->n_pending].rowid = rowid;
+	m->n_pending++;
+	return true;
+}
+
+/* The slot after `from` (exclusive; SIZE_MAX starts) holding hash h, or
+ * SIZE_MAX. */
+static size_t idmap_scan(const struct id_map *m, uint64_t h, size_t i)
+{
+	for (; m->slots[i].hash; i = (i + 1) & (m->cap - 1))
+		if (m->slots[i].hash == (h | 1ULL << 63))
+			return i;
+	return SIZE_MAX;
+}
+
+static size_t idmap_first(const struct id_map *m, uint64_t h)
+{
+	return idmap_scan(m, h, (h | 1ULL << 63) & (m->cap - 1));
+}
+
+static size_t idmap_next(const struct id_map *m, uint64_t h, size_t i)
+{
+	return idmap_scan(m, h, (i + 1) & (m->cap - 1));
 }
 
 /* Sets the journal mode; true if the store is in that mode afterwards. */
@@ -335,10 +401,12 @@ int ent_store_bulk_begin(struct ent_store *s, char *errbuf)
 	 * and again to the database. When another connection holds the store
 	 * the switch is refused and the import simply runs in WAL mode. */
 	s->bulk.rollback_journal = journal_mode(s, "delete");
-	if (sqlite3_prepare_v2(s->db, "SELECT id_hash FROM objects", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT id_hash, object_rowid FROM object_ids", -1, &st,
+	                       NULL) != SQLITE_OK)
 		return ent_store_sqlerr(s, errbuf, "bulk");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!idset_add(&s->bulk, (uint64_t)sqlite3_column_int64(st, 0))) {
+		if (!idmap_add(&s->bulk, (uint64_t)sqlite3_column_int64(st, 0),
+		               sqlite3_column_int64(st, 1))) {
 			sqlite3_finalize(st);
 			ent_store_bulk_end(s);
 			return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
@@ -349,15 +417,20 @@ int ent_store_bulk_begin(struct ent_store *s, char *errbuf)
 		ent_store_bulk_end(s);
 		return ent_store_sqlerr(s, errbuf, "bulk");
 	}
-	/* an empty store still gets a table, so lookups never divide by zero */
-	if (s->bulk.cap == 0 && !idset_add(&s->bulk, 0))
-		return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
+	/* an empty store still gets a table: lookups need a capacity */
+	if (s->bulk.cap == 0) {
+		s->bulk.slots = calloc(1 << 16, sizeof(*s->bulk.slots));
+		if (s->bulk.slots == NULL)
+			return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
+		s->bulk.cap = 1 << 16;
+	}
 	s->bulk.active = true;
 	return ENT_OK;
 }
 
 void ent_store_bulk_end(struct ent_store *s)
 {
+	free(s->bulk.pending);
 	if (s->bulk.rollback_journal && !journal_mode(s, "wal"))
 		fprintf(stderr, "entente: warning: the store stayed in rollback-journal mode\n");
 	free(s->bulk.slots);
@@ -404,54 +477,100 @@ static int add_provenance(struct ent_store *s, int64_t rowid, int64_t source_id,
 	return step_done(s, st, errbuf, "provenance");
 }
 
+static int put_id(struct ent_store *s, int64_t id_hash, int64_t rowid, char *errbuf)
+{
+	sqlite3_stmt *st = s->stmt[ST_IDS_INSERT];
+
+	sqlite3_bind_int64(st, 1, id_hash);
+	sqlite3_bind_int64(st, 2, rowid);
+	return step_done(s, st, errbuf, "id index");
+}
+
+/* What the lookup of an object's stored versions found. */
+struct versions_seen {
+	int64_t cur_rowid, cur_version;
+	bool done; /* this exact version is stored: *result is final */
+};
+
+/* Considers one stored version (a row of ST_OBJ_FIND's shape). */
+static int consider_row(struct ent_store *s, sqlite3_stmt *st, const struct ent_store_object *o,
+                        int64_t import_id, int64_t source_id, struct versions_seen *vs,
+                        enum ent_store_put_result *result, char *errbuf)
+{
+	int64_t found = sqlite3_column_int64(st, 0);
+	int64_t version = sqlite3_column_int64(st, 1);
+
+	if (sqlite3_column_int(st, 2)) {
+		vs->cur_rowid = found;
+		vs->cur_version = version;
+	}
+	if (version != o->version_ms)
+		return ENT_OK;
+	vs->done = true;
+	/* the same input repeating itself word for word is harmless; two
+	 * different objects claiming one version are not */
+	if (sqlite3_column_int64(st, 3) == import_id) {
+		*result = sqlite3_column_int(st, 4) ? ENT_PUT_UNCHANGED : ENT_PUT_DUPLICATE;
+		return ENT_OK;
+	}
+	*result = ENT_PUT_UNCHANGED;
+	if (sqlite3_column_int64(st, 5) == source_id)
+		return ENT_OK;
+	return add_provenance(s, found, source_id, import_id, errbuf);
+}
+
+/* Runs a lookup statement (bound) over the stored versions of o. */
+static int scan_versions(struct ent_store *s, sqlite3_stmt *st, const struct ent_store_object *o,
+                         int64_t import_id, int64_t source_id, struct versions_seen *vs,
+                         enum ent_store_put_result *result, char *errbuf)
+{
+	int rc, r = ENT_OK;
+
+	while (!vs->done && r == ENT_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = consider_row(s, st, o, import_id, source_id, vs, result, errbuf);
+	if (!vs->done && r == ENT_OK && rc != SQLITE_DONE)
+		r = ent_store_sqlerr(s, errbuf, "object lookup");
+	sqlite3_reset(st);
+	return r;
+}
+
 int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_id,
                          const struct ent_store_object *o, enum ent_store_put_result *result,
                          char *errbuf)
 {
+	struct versions_seen vs = {.cur_rowid = -1};
 	sqlite3_stmt *st;
-	int64_t cur_rowid = -1, cur_version = 0, rowid;
+	int64_t cur_rowid, cur_version, rowid;
 	int64_t id_hash = ent_store_id_hash(s, o->stix_id);
 	bool is_current;
 	int rc;
 
-	/* in bulk mode an id never seen needs no lookup */
-	if (s->bulk.active && !idset_has(&s->bulk, (uint64_t)id_hash))
-		goto decided;
-	st = s->stmt[ST_OBJ_FIND];
-	sqlite3_bind_text(st, 1, o->stix_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, o->json, (int)o->json_len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, id_hash);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t found = sqlite3_column_int64(st, 0);
-		int64_t version = sqlite3_column_int64(st, 1);
-
-		if (sqlite3_column_int(st, 2)) {
-			cur_rowid = found;
-			cur_version = version;
+	if (s->bulk.active) {
+		/* the in-memory map knows every stored version's row: an id never
+		 * seen needs no lookup, a known one is read by rowid */
+		st = s->stmt[ST_OBJ_BY_ROWID];
+		for (size_t i = idmap_first(&s->bulk, (uint64_t)id_hash); i != SIZE_MAX && !vs.done;
+		     i = idmap_next(&s->bulk, (uint64_t)id_hash, i)) {
+			sqlite3_bind_text(st, 1, o->stix_id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, o->json, (int)o->json_len, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 3, s->bulk.slots[i].rowid);
+			rc = scan_versions(s, st, o, import_id, source_id, &vs, result, errbuf);
+			if (rc != ENT_OK)
+				return rc;
 		}
-		if (version == o->version_ms) {
-			bool same = sqlite3_column_int(st, 4) != 0;
-			bool this_import = sqlite3_column_int64(st, 3) == import_id;
-			bool same_source = sqlite3_column_int64(st, 5) == source_id;
-
-			sqlite3_reset(st);
-			/* the same input repeating itself word for word is harmless;
-			 * two different objects claiming one version are not */
-			if (this_import) {
-				*result = same ? ENT_PUT_UNCHANGED : ENT_PUT_DUPLICATE;
-				return ENT_OK;
-			}
-			*result = ENT_PUT_UNCHANGED;
-			if (same_source)
-				return ENT_OK;
-			return add_provenance(s, found, source_id, import_id, errbuf);
-		}
+	} else {
+		st = s->stmt[ST_OBJ_FIND];
+		sqlite3_bind_text(st, 1, o->stix_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, o->json, (int)o->json_len, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, id_hash);
+		rc = scan_versions(s, st, o, import_id, source_id, &vs, result, errbuf);
+		if (rc != ENT_OK)
+			return rc;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return ent_store_sqlerr(s, errbuf, "object lookup");
-
-decided:
+	if (vs.done)
+		return ENT_OK;
+	cur_rowid = vs.cur_rowid;
+	cur_version = vs.cur_version;
 	is_current = cur_rowid < 0 || o->version_ms > cur_version;
 	if (cur_rowid >= 0 && is_current) {
 		st = s->stmt[ST_OBJ_UNSET_CURRENT];
@@ -480,15 +599,22 @@ decided:
 	bind_opt_text(st, 13, o->not_matchable);
 	sqlite3_bind_int64(st, 14, import_id);
 	sqlite3_bind_text(st, 15, o->json, (int)o->json_len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 16, id_hash);
-	sqlite3_bind_int64(st, 17, source_id);
-	sqlite3_bind_int64(st, 18, s->import_ms);
+	sqlite3_bind_int64(st, 16, source_id);
+	sqlite3_bind_int64(st, 17, s->import_ms);
 	rc = step_done(s, st, errbuf, "object insert");
 	if (rc != ENT_OK)
 		return rc;
 	rowid = sqlite3_last_insert_rowid(s->db);
-	if (s->bulk.active && !idset_add(&s->bulk, (uint64_t)id_hash))
-		return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
+	if (s->bulk.active) {
+		/* the id rows are written sorted at the commit: appends, not seeks */
+		if (!idmap_add(&s->bulk, (uint64_t)id_hash, rowid) ||
+		    !pending_add(&s->bulk, (uint64_t)id_hash, rowid))
+			return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
+	} else {
+		rc = put_id(s, id_hash, rowid, errbuf);
+		if (rc != ENT_OK)
+			return rc;
+	}
 
 	st = s->stmt[ST_OBS_INSERT];
 	for (size_t i = 0; i < o->n_obs; i++) {

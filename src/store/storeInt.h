@@ -8,6 +8,8 @@
 
 enum store_stmt {
 	ST_OBJ_FIND,
+	ST_OBJ_BY_ROWID,
+	ST_IDS_INSERT,
 	ST_OBJ_INSERT,
 	ST_OBJ_UNSET_CURRENT,
 	ST_OBS_INSERT,
@@ -15,18 +17,27 @@ enum store_stmt {
 	ST_COUNT
 };
 
-/* The id hashes of every stored object, kept in memory during a bulk
- * import: a new id is then known to be new without asking SQLite. */
-struct id_set {
-	uint64_t *slots; /* 0 = empty; a hash is stored with its top bit set */
+/* The id hash and row of every stored version, kept in memory during a
+ * bulk import: a new id is known to be new without asking SQLite, and a
+ * known one is read by rowid, so the import's object_ids rows can wait
+ * until the commit and go in sorted. */
+struct id_slot {
+	uint64_t hash; /* 0 = empty; stored with its top bit set */
+	int64_t rowid;
+};
+
+struct id_map {
+	struct id_slot *slots;
 	size_t cap, used;
 	bool active;
-	bool rollback_journal; /* switched out of WAL for the bulk import */
+	bool rollback_journal;   /* switched out of WAL for the bulk import */
+	struct id_slot *pending; /* id rows of this import, written at the commit */
+	size_t n_pending, cap_pending;
 };
 
 struct ent_store {
 	sqlite3 *db;
-	struct id_set bulk;
+	struct id_map bulk;
 	int64_t import_ms;        /* start of the current import: when its versions arrived */
 	unsigned char id_key[16]; /* SipHash key of id_hash, kept in the meta table */
 	int schema_version;

@@ -92,7 +92,8 @@ int ent_store_versions_foreach(struct ent_store *s, const char *stix_id,
 	    "   WHERE p.object_rowid = o.rowid), ''),"
 	    " (SELECT group_concat(kind || ' ' || value, char(10)) FROM observables"
 	    "  WHERE object_rowid = o.rowid)"
-	    " FROM objects o WHERE o.id_hash = ent_id_hash(?1) AND o.stix_id = ?1"
+	    " FROM object_ids i JOIN objects o ON o.rowid = i.object_rowid"
+	    " WHERE i.id_hash = ent_id_hash(?1) AND o.stix_id = ?1"
 	    " ORDER BY o.version_ms DESC";
 	sqlite3_stmt *st = NULL;
 	int rc, n = 0;

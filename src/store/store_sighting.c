@@ -169,8 +169,10 @@ int ent_store_sightings_foreach(struct ent_store *s,
 	    "   || f.where_seen || ' ' || f.value AS line"
 	    "   FROM sighting_flows f JOIN sightings g2 ON g2.id = f.sighting_id"
 	    "   WHERE g2.indicator_id = g.indicator_id ORDER BY f.seen_ms DESC LIMIT 20))"
-	    " FROM sightings g LEFT JOIN objects o ON o.id_hash = ent_id_hash(g.indicator_id)"
-	    "  AND o.stix_id = g.indicator_id"
+	    " FROM sightings g LEFT JOIN objects o ON o.rowid ="
+	    "  (SELECT c.rowid FROM object_ids i JOIN objects c ON c.rowid = i.object_rowid"
+	    "   WHERE i.id_hash = ent_id_hash(g.indicator_id) AND c.stix_id = g.indicator_id"
+	    "   AND c.is_current = 1)"
 	    "  AND o.is_current = 1"
 	    " GROUP BY g.indicator_id ORDER BY max(g.last_seen_ms) DESC, g.indicator_id";
 	sqlite3_stmt *st = NULL;

@@ -53,7 +53,21 @@ static int teardown(void **state)
 	return 0;
 }
 
-static const struct ent_import_opts default_opts = {.default_confidence = -1};
+static struct ent_import_opts default_opts = {.default_confidence = -1};
+
+/* The same tests again with every input in the store's bulk mode (which
+ * large inputs use: in-memory id map, rollback journal, sorted id rows). */
+static int setup_bulk(void **state)
+{
+	default_opts.bulk_min_bytes = 1;
+	return setup(state);
+}
+
+static int teardown_bulk(void **state)
+{
+	default_opts.bulk_min_bytes = 0;
+	return teardown(state);
+}
 
 static int import(struct fixture *f, const char *path, struct ent_import_summary *sum, char *err)
 {
@@ -492,12 +506,20 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_failures_change_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_and_empty, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_json_list, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_base_and_idempotence, setup_bulk, teardown_bulk),
+	    cmocka_unit_test_setup_teardown(test_supersede_history_revoke, setup_bulk,
+	                                    teardown_bulk),
+	    cmocka_unit_test_setup_teardown(test_failures_change_nothing, setup_bulk,
+	                                    teardown_bulk),
+	    cmocka_unit_test_setup_teardown(test_json_list, setup_bulk, teardown_bulk),
 	};
 	const struct CMUnitTest corpus[] = {
 	    cmocka_unit_test_setup_teardown(test_corpus_stix, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corpus_schemas_are_not_stix, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corpus_misp, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corpus_lists, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_corpus_misp, setup_bulk, teardown_bulk),
+	    cmocka_unit_test_setup_teardown(test_corpus_lists, setup_bulk, teardown_bulk),
 	};
 
 	return tu_run_groups(argc, argv, unit, sizeof(unit) / sizeof(unit[0]), corpus,
