@@ -1,8 +1,8 @@
 /*
  * fuzz_csv.c - libFuzzer target for feed/csv.c.
  *
- * Input: one byte of options (forced kind, column number, a column name),
- * then the file. The sink checks that objects and skips come with a
+ * Input: one byte of options (forced kind, column number, a column name,
+ * tree or text output), then the file. The sink checks that objects and skips come with a
  * "line N" place, and that line numbers never go backwards.
  */
 #include <stdint.h>
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "feed/csv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -35,6 +36,29 @@ static int check_object(void *ctx, json_t *obj, const char *where, char *errbuf)
 	return 0;
 }
 
+/* The text path must always write valid JSON with a pattern. */
+static int check_object_text(void *ctx, const char *text, size_t len, const char *where,
+                             char *errbuf)
+{
+	static struct ent_json j;
+	static int ready;
+	size_t off;
+	long pat;
+
+	(void)ctx;
+	if (!ready) {
+		ent_json_init(&j, 4096);
+		ready = 1;
+	}
+	check_where(where);
+	if (ent_json_parse(&j, text, len, &off, errbuf) != ENT_OK)
+		abort();
+	pat = ent_json_member(&j, 0, "pattern");
+	if (pat < 0 || ent_json_type(&j, (uint32_t)pat) != ENT_JSON_STRING)
+		abort();
+	return 0;
+}
+
 static void check_skip(void *ctx, const char *reason, const char *where)
 {
 	(void)ctx;
@@ -51,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .default_confidence = -1,
 	    .timestamp_ms = 1700000000000,
 	};
-	struct ent_feed_sink sink = {check_object, check_skip, NULL};
+	struct ent_feed_sink sink = {check_object, check_skip, NULL, check_object_text};
 	char err[ENT_ERRBUF_SIZE];
 	int rc;
 
@@ -63,6 +87,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.column = (data[0] >> 4) & 3;
 	if (data[0] & 0x40)
 		opts.column_name = "ip";
+	if (data[0] & 0x80) /* the tree path instead of the text path */
+		sink.object_text = NULL;
 	last_line = 0;
 	err[0] = '\0';
 	(void)ent_csv_looks_like((const char *)data + 1, size - 1);

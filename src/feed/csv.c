@@ -53,6 +53,7 @@ struct csv {
 	char *field;    /* ENT_CSV_LINE_MAX + 1 bytes */
 	char norm[ENT_OBS_VALUE_MAX];
 	struct ent_buf pattern;
+	struct ent_buf text; /* the indicator's JSON, for sink->object_text */
 };
 
 static bool is_blank(char c)
@@ -489,6 +490,17 @@ static int convert_line(struct csv *c, const struct line *l)
 	spec.pattern = c->pattern.data;
 	spec.confidence = c->opts->default_confidence < 0 ? -1 : c->opts->default_confidence;
 	spec.tlp = c->opts->default_tlp;
+	/* the fast path: JSON text straight to the importer, no tree */
+	if (c->sink->object_text != NULL) {
+		rc = ent_indicator_build_text(&spec, &c->text, c->errbuf);
+		if (rc == ENT_OK)
+			return c->sink->object_text(c->sink->ctx, c->text.data, c->text.len, where,
+			                            c->errbuf);
+		if (rc != ENT_EUNSUPPORTED) {
+			ent_err_prefix(c->errbuf, "%s", where);
+			return rc;
+		}
+	}
 	if ((rc = ent_indicator_build(&spec, &ind, c->errbuf)) != ENT_OK) {
 		ent_err_prefix(c->errbuf, "%s", where);
 		return rc;
@@ -558,6 +570,7 @@ int ent_csv_convert(const char *data, size_t len, const struct ent_feed_opts *op
 	c->sink = sink;
 	c->errbuf = errbuf;
 	ent_buf_init(&c->pattern, 3 * ENT_OBS_VALUE_MAX);
+	ent_buf_init(&c->text, 16 * ENT_OBS_VALUE_MAX);
 	ent_time_format(opts->timestamp_ms, c->ts);
 	uuid_parse(ENT_UUID_NAMESPACE, c->ns);
 
@@ -595,6 +608,7 @@ int ent_csv_convert(const char *data, size_t len, const struct ent_feed_opts *op
 out:
 	if (c != NULL) {
 		ent_buf_free(&c->pattern);
+		ent_buf_free(&c->text);
 		free(c->field);
 		free(c);
 	}

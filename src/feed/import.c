@@ -123,6 +123,20 @@ static int sink_object(void *vctx, json_t *obj, const char *where, char *errbuf)
 	return prepare_into_queue(ctx, json, strlen(json), json, where, 0, false, &err_off, errbuf);
 }
 
+static int sink_object_text(void *vctx, const char *text, size_t len, const char *where,
+                            char *errbuf)
+{
+	struct import_ctx *ctx = vctx;
+	char *json = malloc(len + 1);
+	size_t err_off;
+
+	if (json == NULL)
+		return ent_errf(errbuf, ENT_ENOMEM, "%s: out of memory", where);
+	memcpy(json, text, len);
+	json[len] = '\0';
+	return prepare_into_queue(ctx, json, len, json, where, 0, false, &err_off, errbuf);
+}
+
 static void sink_skip(void *vctx, const char *reason, const char *where)
 {
 	struct import_ctx *ctx = vctx;
@@ -223,7 +237,8 @@ static int import_json_list(struct import_ctx *ctx, json_t *root, const struct e
 static int produce(struct import_ctx *ctx, char *errbuf)
 {
 	struct ent_feed_opts fo;
-	struct ent_feed_sink sink = {.object = sink_object, .skip = sink_skip, .ctx = ctx};
+	struct ent_feed_sink sink = {
+	    .object = sink_object, .skip = sink_skip, .object_text = sink_object_text, .ctx = ctx};
 	char top[64];
 
 	feed_opts_from(ctx->opts, ctx->source, ctx->mtime_ms, &fo);

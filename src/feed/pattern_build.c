@@ -257,3 +257,102 @@ fail:
 	json_decref(o);
 	return rc;
 }
+
+/* Appends "s" as a JSON string; ENT_EUNSUPPORTED for bytes >= 0x80, which
+ * the jansson path checks as UTF-8 instead. */
+static int put_json_string(struct ent_buf *out, const char *v)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)v, *run = p;
+	int rc = ent_buf_append(out, "\"", 1);
+
+	/* plain characters go in runs; only escapes are written one by one */
+	for (; rc == ENT_OK && *p; p++) {
+		char e[6] = {'\\', 'u', '0', '0', 0, 0};
+		size_t elen;
+
+		if (*p >= 0x80)
+			return ENT_EUNSUPPORTED;
+		if (*p >= 0x20 && *p != '"' && *p != '\\')
+			continue;
+		rc = ent_buf_append(out, run, (size_t)(p - run));
+		if (*p < 0x20) {
+			e[4] = hex[*p >> 4];
+			e[5] = hex[*p & 15];
+			elen = 6;
+		} else {
+			e[1] = (char)*p;
+			elen = 2;
+		}
+		if (rc == ENT_OK)
+			rc = ent_buf_append(out, e, elen);
+		run = p + 1;
+	}
+	if (rc == ENT_OK)
+		rc = ent_buf_append(out, run, (size_t)(p - run));
+	return rc == ENT_OK ? ent_buf_append(out, "\"", 1) : rc;
+}
+
+int ent_indicator_build_text(const struct ent_indicator_spec *spec, struct ent_buf *out,
+                             char *errbuf)
+{
+	const char *marking = NULL;
+	const char *fields[][2] = {
+	    {"id", spec->id},
+	    {"created", spec->created},
+	    {"modified", spec->modified},
+	    {"valid_from", spec->valid_from},
+	    {"name", spec->name},
+	    {"pattern", spec->pattern},
+	};
+	int rc;
+
+	if (spec->n_labels > 0 || spec->custom != NULL)
+		return ENT_EUNSUPPORTED;
+	if (spec->tlp != NULL &&
+	    (marking = ent_tlp_to_marking_id(ent_tlp_parse(spec->tlp))) == NULL)
+		return ent_errf(errbuf, ENT_EINVAL, "unknown TLP level '%s'", spec->tlp);
+	if (spec->confidence < -1 || spec->confidence > 100)
+		return ent_errf(errbuf, ENT_EINVAL, "confidence %d not in 0..100",
+		                spec->confidence);
+	ent_buf_reset(out);
+	rc = ent_buf_puts(out, "{\"type\":\"indicator\",\"spec_version\":\"2.1\"");
+	for (size_t i = 0; rc == ENT_OK && i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (fields[i][1] == NULL)
+			return ent_errf(errbuf, ENT_EINVAL, "indicator: no %s", fields[i][0]);
+		rc = ent_buf_puts(out, ",\"");
+		if (rc == ENT_OK)
+			rc = ent_buf_puts(out, fields[i][0]);
+		if (rc == ENT_OK)
+			rc = ent_buf_puts(out, "\":");
+		if (rc == ENT_OK)
+			rc = put_json_string(out, fields[i][1]);
+	}
+	if (rc == ENT_OK)
+		rc = ent_buf_puts(out, ",\"pattern_type\":\"stix\",\"pattern_version\":\"2.1\","
+		                       "\"indicator_types\":[");
+	if (rc == ENT_OK)
+		rc = put_json_string(out, spec->indicator_type ? spec->indicator_type
+		                                               : "malicious-activity");
+	if (rc == ENT_OK)
+		rc = ent_buf_puts(out, "]");
+	if (rc == ENT_OK && spec->description != NULL && spec->description[0] != '\0') {
+		rc = ent_buf_puts(out, ",\"description\":");
+		if (rc == ENT_OK)
+			rc = put_json_string(out, spec->description);
+	}
+	if (rc == ENT_OK && spec->confidence >= 0)
+		rc = ent_buf_printf(out, ",\"confidence\":%d", spec->confidence);
+	if (rc == ENT_OK && marking != NULL)
+		rc = ent_buf_printf(out, ",\"object_marking_refs\":[\"%s\"]", marking);
+	if (rc == ENT_OK && spec->created_by_ref != NULL) {
+		rc = ent_buf_puts(out, ",\"created_by_ref\":");
+		if (rc == ENT_OK)
+			rc = put_json_string(out, spec->created_by_ref);
+	}
+	if (rc == ENT_OK)
+		rc = ent_buf_puts(out, "}");
+	if (rc != ENT_OK && rc != ENT_EUNSUPPORTED)
+		return ent_errf(errbuf, rc, "indicator: %s", ent_strerror(rc));
+	return rc;
+}

@@ -73,4 +73,14 @@ struct ent_indicator_spec {
 int ent_indicator_build(const struct ent_indicator_spec *spec, json_t **out,
                         char *errbuf) ENT_MUST_CHECK;
 
+/*
+ * The same indicator as ent_indicator_build, written directly as compact
+ * JSON text into out (reset first): for the list converters' hot path,
+ * which hands text to the importer instead of a tree. ENT_EUNSUPPORTED
+ * when the spec needs the tree path (labels, custom properties, or strings
+ * with non-ASCII bytes, whose UTF-8 the tree path checks).
+ */
+int ent_indicator_build_text(const struct ent_indicator_spec *spec, struct ent_buf *out,
+                             char *errbuf) ENT_MUST_CHECK;
+
 #endif

@@ -34,6 +34,8 @@ struct ent_feed_sink {
 	/* A value that is not turned into an indicator, with a short stable reason ("to_ids is false", "unsupported MISP type 'text'", "invalid ip-dst value"). */
 	void (*skip)(void *ctx, const char *reason, const char *where);
 	void *ctx;
+	/* Optional (may be NULL): the same as object, given as compact JSON text (borrowed for the call). Converters that can write the text directly use it and skip building a tree. Last, so that {object, skip, ctx} initializers leave it NULL. */
+	int (*object_text)(void *ctx, const char *json, size_t len, const char *where, char *errbuf);
 };
 /* clang-format on */
 

@@ -345,6 +345,47 @@ static json_t *ind_of(struct collect *c, const char *uuid)
 	return o;
 }
 
+/* The text path writes the same indicator as the tree path. */
+static void test_indicator_build_text(void **state)
+{
+	struct ent_indicator_spec spec = {
+	    .id = "indicator--8a3f2c4e-5b1d-4e6f-9a7b-0c2d4e6f8a1b",
+	    .created = "2026-01-02T03:04:05.678Z",
+	    .modified = "2026-01-02T03:04:05.678Z",
+	    .valid_from = "2026-01-02T03:04:05.678Z",
+	    .name = "a \"quoted\" \\ name\twith\x01controls",
+	    .pattern = "[url:value = 'http://x.example/a\\'b']",
+	    .description = "desc",
+	    .confidence = 42,
+	    .tlp = "amber+strict",
+	    .created_by_ref = "identity--8a3f2c4e-5b1d-4e6f-9a7b-0c2d4e6f8a1b",
+	};
+	char err[ENT_ERRBUF_SIZE];
+	struct ent_buf text;
+	json_t *tree, *parsed;
+	json_error_t jerr;
+
+	(void)state;
+	ent_buf_init(&text, 1 << 16);
+	for (int variant = 0; variant < 3; variant++) {
+		if (variant == 1)
+			spec.confidence = -1, spec.tlp = NULL, spec.description = NULL;
+		if (variant == 2)
+			spec.created_by_ref = NULL, spec.indicator_type = "anomalous-activity";
+		assert_int_equal(ent_indicator_build(&spec, &tree, err), ENT_OK);
+		assert_int_equal(ent_indicator_build_text(&spec, &text, err), ENT_OK);
+		parsed = json_loadb(text.data, text.len, JSON_REJECT_DUPLICATES, &jerr);
+		assert_non_null(parsed);
+		assert_true(json_equal(tree, parsed));
+		json_decref(tree);
+		json_decref(parsed);
+	}
+	/* what the text path leaves to the tree path */
+	spec.name = "caf\xc3\xa9";
+	assert_int_equal(ent_indicator_build_text(&spec, &text, err), ENT_EUNSUPPORTED);
+	ent_buf_free(&text);
+}
+
 static void test_crafted_event(void **state)
 {
 	char err[ENT_ERRBUF_SIZE], *text = malloc(sizeof(event_body) + 64);
@@ -881,6 +922,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest unit[] = {
 	    cmocka_unit_test(test_pattern_build),
 	    cmocka_unit_test(test_indicator_build),
+	    cmocka_unit_test(test_indicator_build_text),
 	    cmocka_unit_test(test_crafted_event),
 	    cmocka_unit_test(test_wrappers),
 	    cmocka_unit_test(test_default_tlp_and_confidence),
