@@ -233,6 +233,13 @@ static int import_json_list(struct import_ctx *ctx, json_t *root, const struct e
 	return rc;
 }
 
+/* The "type" of a MISP warninglist, which no STIX object has. */
+static bool is_warninglist_type(const char *t)
+{
+	return strcmp(t, "cidr") == 0 || strcmp(t, "string") == 0 || strcmp(t, "hostname") == 0 ||
+	       strcmp(t, "substring") == 0 || strcmp(t, "regex") == 0;
+}
+
 /* Runs the input's converter; every object goes into the queue. */
 static int produce(struct import_ctx *ctx, char *errbuf)
 {
@@ -246,6 +253,14 @@ static int produce(struct import_ctx *ctx, char *errbuf)
 		snprintf(ctx->sum->format, sizeof(ctx->sum->format), "misp-feed");
 		return ent_misp_convert_feed_dir(ctx->path, &fo, &sink, errbuf);
 	}
+	if (is_json_start(ctx->data, ctx->len) &&
+	    ent_bundle_top_type(ctx->data, ctx->len, top, sizeof(top)) == ENT_OK &&
+	    is_warninglist_type(top))
+		return ent_errf(
+		    errbuf, ENT_EINVAL,
+		    "a MISP warninglist (type '%s'): an allowlist for the node's policy, "
+		    "not intelligence to import",
+		    top);
 	if (is_json_start(ctx->data, ctx->len) &&
 	    ent_bundle_top_type(ctx->data, ctx->len, top, sizeof(top)) == ENT_OK &&
 	    top[0] != '\0') {

@@ -216,6 +216,8 @@ static int flush_pending(struct ent_store *s, char *errbuf)
 	struct id_map *m = &s->bulk;
 	int rc = ENT_OK;
 
+	if (m->n_pending == 0)
+		return ENT_OK;
 	qsort(m->pending, m->n_pending, sizeof(*m->pending), cmp_pending);
 	for (size_t i = 0; i < m->n_pending && rc == ENT_OK; i++)
 		rc = put_id(s, (int64_t)m->pending[i].hash, m->pending[i].rowid, errbuf);

@@ -3,6 +3,8 @@
  * that leave the store untouched, and every corpus file (ENT_TEST_HAS_CORPUS).
  */
 #include <dirent.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -459,6 +461,56 @@ static void test_corpus_misp(void **state)
 	assert_int_equal(s.unchanged, s.objects);
 }
 
+/* Every file of corpus/stix and corpus/misp either imports, or is not
+ * intelligence and fails with the message that says why. */
+static struct fixture *walk_fixture;
+static size_t walk_ok, walk_refused;
+
+static int walk_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	struct ent_import_summary s;
+	char err[ENT_ERRBUF_SIZE] = "";
+	bool schema = strstr(path, "/schemas/") != NULL;
+	bool warninglist = strstr(path, "/warninglists/") != NULL;
+	bool in_feed = strstr(path, "/feed-crowdsec-alerts/") != NULL;
+	int rc;
+
+	(void)st;
+	(void)ftw;
+	if (flag != FTW_F || strstr(path, "/LICENSES") != NULL)
+		return 0;
+	if (in_feed && strstr(path, "manifest.json") != NULL)
+		return 0; /* the feed is imported as a directory */
+	rc = import(walk_fixture, path, &s, err);
+	if (schema || (warninglist && strstr(path, "schema.json") != NULL)) {
+		/* JSON Schema documents are JSON, not STIX */
+		if (rc == ENT_OK)
+			fail_msg("%s imported but is a JSON schema", path);
+		walk_refused++;
+	} else if (warninglist) {
+		if (rc == ENT_OK || strstr(err, "a MISP warninglist (type '") == NULL)
+			fail_msg("%s: expected the warninglist refusal, got '%s'", path, err);
+		walk_refused++;
+	} else {
+		if (rc != ENT_OK)
+			fail_msg("%s: %s", path, err);
+		walk_ok++;
+	}
+	return 0;
+}
+
+static void test_corpus_every_file(void **state)
+{
+	walk_fixture = *state;
+	walk_ok = walk_refused = 0;
+	assert_int_equal(nftw(tu_corpus("stix"), walk_one, 16, FTW_PHYS), 0);
+	assert_int_equal(nftw(tu_corpus("misp"), walk_one, 16, FTW_PHYS), 0);
+	/* 75 STIX files (57 of them schemas) and 58 MISP files (19 warninglist
+	 * files with its schema, 1 manifest imported with its directory) */
+	assert_int_equal(walk_ok + walk_refused, 75 + 58 - 1);
+	assert_int_equal(walk_refused, 57 + 19);
+}
+
 static void test_corpus_lists(void **state)
 {
 	static const char *const lists[] = {
@@ -518,6 +570,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_corpus_schemas_are_not_stix, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corpus_misp, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corpus_lists, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_corpus_every_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corpus_misp, setup_bulk, teardown_bulk),
 	    cmocka_unit_test_setup_teardown(test_corpus_lists, setup_bulk, teardown_bulk),
 	};
