@@ -25,7 +25,7 @@ expect_rc() { # expected-rc description command...
 }
 
 # --help everywhere, exit 0, usage on stdout
-for cmd in init import indicators; do
+for cmd in init import indicators scan sightings; do
 	expect_rc 0 "$cmd --help" "$bin" "$cmd" --help
 	grep -q "^Usage: entente $cmd" "$tmp/out" && ok || bad "$cmd --help prints no usage"
 done
@@ -97,6 +97,13 @@ grep -q "bad-type-confidence.json: line 15, column 3 (byte 415): objects\[1\]" "
 grep -q "intel.json: stix" "$tmp/out" && ok || bad "the good file after the bad one was not imported"
 after=$(sqlite3 "$home/store.db" "SELECT count(*) FROM objects" 2>/dev/null || echo x)
 [ "$before" = "$after" ] && ok || bad "store changed: $before -> $after"
+
+# scan: a file that is not a capture is reported, the others still scanned
+printf 'not a capture' >"$tmp/bad.pcap"
+expect_rc 1 "scan of a non-capture" "$bin" scan --home "$home" --json --output "$tmp/alerts.json" "$tmp/bad.pcap"
+grep -q "bad.pcap" "$tmp/err" && ok || bad "scan error does not name the file: $(cat "$tmp/err")"
+expect_rc 2 "scan --threads 0" "$bin" scan --home "$home" --threads 0 "$tmp/bad.pcap"
+expect_rc 0 "sightings --json on no scans" "$bin" sightings --home "$home" --json
 
 echo "cli: $passes passed, $fails failed"
 [ "$fails" -eq 0 ]
