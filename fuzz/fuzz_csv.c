@@ -2,7 +2,7 @@
  * fuzz_csv.c - libFuzzer target for feed/csv.c.
  *
  * Input: one byte of options (forced kind, column number, a column name,
- * tree or text output), then the file. The sink checks that objects and skips come with a
+ * tree, text or direct output), then the file. The sink checks that objects and skips come with a
  * "line N" place, and that line numbers never go backwards.
  */
 #include <stdint.h>
@@ -59,6 +59,21 @@ static int check_object_text(void *ctx, const char *text, size_t len, const char
 	return 0;
 }
 
+/* The direct path: the facts must agree with the text they come with. */
+static int check_indicator(void *ctx, const struct ent_feed_indicator *fi, const char *where,
+                           char *errbuf)
+{
+	char norm[ENT_OBS_VALUE_MAX];
+
+	if (fi->kind == ENT_OBS_NONE || fi->value[0] == '\0' ||
+	    strncmp(fi->id, "indicator--", 11) != 0 ||
+	    ent_obs_normalize(fi->kind, fi->value, strlen(fi->value), norm, sizeof(norm), errbuf) !=
+	        ENT_OK ||
+	    strcmp(norm, fi->value) != 0 || strstr(fi->json, fi->id) == NULL)
+		abort();
+	return check_object_text(ctx, fi->json, fi->json_len, where, errbuf);
+}
+
 static void check_skip(void *ctx, const char *reason, const char *where)
 {
 	(void)ctx;
@@ -75,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .default_confidence = -1,
 	    .timestamp_ms = 1700000000000,
 	};
-	struct ent_feed_sink sink = {check_object, check_skip, NULL, check_object_text};
+	struct ent_feed_sink sink = {check_object, check_skip, NULL, check_object_text, NULL};
 	char err[ENT_ERRBUF_SIZE];
 	int rc;
 
@@ -89,6 +104,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		opts.column_name = "ip";
 	if (data[0] & 0x80) /* the tree path instead of the text path */
 		sink.object_text = NULL;
+	else if (data[0] & 0x20) /* the direct path */
+		sink.indicator = check_indicator;
 	last_line = 0;
 	err[0] = '\0';
 	(void)ent_csv_looks_like((const char *)data + 1, size - 1);

@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .forced_kind = ENT_OBS_NONE,
 	    .timestamp_ms = 1700000000000,
 	};
-	struct ent_feed_sink sink = {check_object, check_skip, NULL, NULL};
+	struct ent_feed_sink sink = {check_object, check_skip, NULL, NULL, NULL};
 	char err[ENT_ERRBUF_SIZE];
 	json_error_t jerr;
 	json_t *root = json_loadb((const char *)data, size, 0, &jerr);

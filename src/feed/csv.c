@@ -490,9 +490,24 @@ static int convert_line(struct csv *c, const struct line *l)
 	spec.pattern = c->pattern.data;
 	spec.confidence = c->opts->default_confidence < 0 ? -1 : c->opts->default_confidence;
 	spec.tlp = c->opts->default_tlp;
-	/* the fast path: JSON text straight to the importer, no tree */
-	if (c->sink->object_text != NULL) {
+	/* the fast paths: JSON text straight to the importer, no tree; and
+	 * with it the facts, so that nothing is parsed back out of the text */
+	if (c->sink->indicator != NULL || c->sink->object_text != NULL) {
 		rc = ent_indicator_build_text(&spec, &c->text, c->errbuf);
+		if (rc == ENT_OK && c->sink->indicator != NULL) {
+			struct ent_feed_indicator fi = {
+			    .json = c->text.data,
+			    .json_len = c->text.len,
+			    .id = id,
+			    .kind = kind,
+			    .value = c->norm,
+			    .time_ms = c->opts->timestamp_ms,
+			    .confidence = spec.confidence,
+			    .tlp = spec.tlp,
+			};
+
+			return c->sink->indicator(c->sink->ctx, &fi, where, c->errbuf);
+		}
 		if (rc == ENT_OK)
 			return c->sink->object_text(c->sink->ctx, c->text.data, c->text.len, where,
 			                            c->errbuf);

@@ -137,6 +137,46 @@ static int sink_object_text(void *vctx, const char *text, size_t len, const char
 	return prepare_into_queue(ctx, json, len, json, where, 0, false, &err_off, errbuf);
 }
 
+/* A list converter's indicator: the slot is filled from the facts it
+ * hands over, as ent_prepare_object would have found them in its text. */
+static int sink_indicator(void *vctx, const struct ent_feed_indicator *fi, const char *where,
+                          char *errbuf)
+{
+	struct import_ctx *ctx = vctx;
+	struct ent_prepared *p = ent_import_queue_slot(ctx->queue);
+	size_t id_len = strlen(fi->id), v_len = strlen(fi->value);
+
+	if (p == NULL)
+		return ent_errf(errbuf, ENT_EINVAL, "stopped");
+	p->json_owned = malloc(fi->json_len + 1);
+	if (p->json_owned == NULL || ent_buf_append(&p->values, fi->value, v_len + 1) != ENT_OK ||
+	    ent_buf_append(&p->values, fi->id, id_len + 1) != ENT_OK)
+		return ent_errf(errbuf, ENT_ENOMEM, "%s: out of memory", where);
+	memcpy(p->json_owned, fi->json, fi->json_len);
+	p->json_owned[fi->json_len] = '\0';
+	p->json = p->json_owned;
+	p->json_len = fi->json_len;
+	snprintf(p->where, sizeof(p->where), "%s", where);
+	memset(&p->so, 0, sizeof(p->so));
+	p->so.type = "indicator";
+	p->so.id = p->values.data + v_len + 1;
+	p->so.created = p->so.modified = p->so.version_ms = fi->time_ms;
+	p->so.valid_from = fi->time_ms;
+	p->so.valid_until = ENT_TIME_NONE;
+	p->so.confidence = fi->confidence;
+	p->so.tlp = ent_tlp_parse(fi->tlp);
+	p->so.name = p->values.data;
+	p->so.pattern_type = "stix";
+	p->obs[0].kind = fi->kind;
+	p->obs[0].value = p->values.data;
+	p->n_obs = 1;
+	ctx->sum->objects++;
+	ctx->sum->indicators++;
+	ctx->sum->observables++;
+	ent_import_queue_push(ctx->queue);
+	return ENT_OK;
+}
+
 static void sink_skip(void *vctx, const char *reason, const char *where)
 {
 	struct import_ctx *ctx = vctx;
@@ -244,8 +284,11 @@ static bool is_warninglist_type(const char *t)
 static int produce(struct import_ctx *ctx, char *errbuf)
 {
 	struct ent_feed_opts fo;
-	struct ent_feed_sink sink = {
-	    .object = sink_object, .skip = sink_skip, .object_text = sink_object_text, .ctx = ctx};
+	struct ent_feed_sink sink = {.object = sink_object,
+	                             .skip = sink_skip,
+	                             .object_text = sink_object_text,
+	                             .indicator = ctx->opts->via_json ? NULL : sink_indicator,
+	                             .ctx = ctx};
 	char top[64];
 
 	feed_opts_from(ctx->opts, ctx->source, ctx->mtime_ms, &fo);

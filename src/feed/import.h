@@ -26,6 +26,8 @@ struct ent_import_opts {
 	int column;                    /* CSV: 1-based value column, 0 = auto */
 	const char *column_name;       /* CSV: value column by header name */
 	bool progress;                 /* draw a progress bar on a terminal */
+	bool via_json;                 /* lists: hand indicators over as JSON text only (the
+	                                  tests compare this path with the direct one) */
 	size_t bulk_min_bytes;         /* inputs this large use the store's bulk mode; 0 = 4 MiB
 	                                  (the tests set 1 to exercise it) */
 };

@@ -28,6 +28,19 @@ struct ent_feed_opts {
 	const char *column_name;  /* CSV --column given as a header name, or NULL */
 	int64_t timestamp_ms;     /* created/modified for objects derived from a list (the file's mtime) */
 };
+/* An indicator of one observable, as a list converter builds it; every
+ * pointer is borrowed for the call. */
+struct ent_feed_indicator {
+	const char *json; /* the complete STIX object, compact */
+	size_t json_len;
+	const char *id;
+	enum ent_obs_kind kind;
+	const char *value; /* normalized; also the indicator's name */
+	int64_t time_ms;   /* created = modified = valid_from */
+	int confidence;    /* -1 = none */
+	const char *tlp;   /* TLP name in the object's marking, or NULL */
+};
+
 struct ent_feed_sink {
 	/* One STIX 2.1 object (borrowed for the call). where: "line 12" / "event 5a0a... attribute 17 (uuid)". Returns 0 or a negative ENT_E* code with errbuf filled; a failure aborts the conversion, which returns that code. */
 	int (*object)(void *ctx, json_t *obj, const char *where, char *errbuf);
@@ -36,6 +49,8 @@ struct ent_feed_sink {
 	void *ctx;
 	/* Optional (may be NULL): the same as object, given as compact JSON text (borrowed for the call). Converters that can write the text directly use it and skip building a tree. Last, so that {object, skip, ctx} initializers leave it NULL. */
 	int (*object_text)(void *ctx, const char *json, size_t len, const char *where, char *errbuf);
+	/* Optional (may be NULL): an indicator the converter built itself, with the facts the importer would otherwise parse back out of its JSON text. Used by the list converters, whose millions of values are the largest imports. */
+	int (*indicator)(void *ctx, const struct ent_feed_indicator *ind, const char *where, char *errbuf);
 };
 /* clang-format on */
 

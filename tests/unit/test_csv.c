@@ -62,7 +62,7 @@ static const struct ent_feed_opts base_opts = {
 static int run(const char *data, size_t len, const struct ent_feed_opts *o, struct rec *r,
                char *err)
 {
-	struct ent_feed_sink s = {rec_object, rec_skip, r, NULL};
+	struct ent_feed_sink s = {rec_object, rec_skip, r, NULL, NULL};
 
 	r->objects = json_array();
 	r->wheres = json_array();
@@ -378,7 +378,7 @@ static void test_binary_and_limits(void **state)
 	static const char bin[] = "192.0.2.1\n192.0.2.2\nab\0cd\n";
 	char err[ENT_ERRBUF_SIZE], *big;
 	struct rec r;
-	struct ent_feed_sink s = {rec_object, rec_skip, &r, NULL};
+	struct ent_feed_sink s = {rec_object, rec_skip, &r, NULL, NULL};
 	size_t n;
 	(void)state;
 

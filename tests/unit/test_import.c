@@ -350,6 +350,86 @@ static void test_json_list(void **state)
 	assert_non_null(strstr(err, "nor a list"));
 }
 
+/* Lists reach the store two ways: the converter's facts handed over
+ * directly, or its JSON text parsed back. Both must store the same. */
+struct listing {
+	char text[64 * 1024];
+	size_t len;
+	struct ent_store *store;
+};
+
+static int listing_version(void *ctx, const struct ent_store_version *v)
+{
+	struct listing *l = ctx;
+
+	l->len += (size_t)snprintf(l->text + l->len, sizeof(l->text) - l->len, "  %lld %d %s %s\n",
+	                           (long long)v->version_ms, v->is_current, v->json,
+	                           v->observables ? v->observables : "-");
+	return 0;
+}
+
+static int listing_indicator(void *ctx, const struct ent_store_indicator *ind)
+{
+	struct listing *l = ctx;
+	char err[ENT_ERRBUF_SIZE];
+
+	l->len += (size_t)snprintf(l->text + l->len, sizeof(l->text) - l->len,
+	                           "%s %s %s %s %d %lld %lld %s %s\n", ind->stix_id, ind->name,
+	                           ind->source, ind->tlp ? ind->tlp : "-", ind->confidence,
+	                           (long long)ind->modified_ms, (long long)ind->valid_from,
+	                           ind->pattern, ind->kinds ? ind->kinds : "-");
+	return ent_store_versions_foreach(l->store, ind->stix_id, listing_version, l, err);
+}
+
+static void list_all(struct ent_store *store, struct listing *l)
+{
+	struct ent_store_indicator_filter flt = {.kind = ENT_OBS_NONE, .all = true};
+	char err[ENT_ERRBUF_SIZE];
+
+	l->len = 0;
+	l->text[0] = '\0';
+	l->store = store;
+	assert_int_equal(ent_store_indicators_foreach(store, &flt, listing_indicator, l, err),
+	                 ENT_OK);
+}
+
+static void test_list_paths_agree(void **state)
+{
+	struct fixture *f = *state;
+	struct ent_import_opts o = default_opts;
+	struct ent_import_summary sa, sb;
+	static struct listing la, lb;
+	char path[512], dbpath[512], err[ENT_ERRBUF_SIZE];
+	struct ent_store *other;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/list.txt", f->dir);
+	fp = fopen(path, "w");
+	fputs("# a list\n192.0.2.1\n198.51.100.0/24\n192.0.2.1:8080\nBad.Example.\n"
+	      "http://Evil.example:80/a%7Eb\nd41d8cd98f00b204e9800998ecf8427e\n"
+	      "user@Example.org\n2001:DB8::1\nnot a value\n",
+	      fp);
+	fclose(fp);
+	o.source = "same-source";
+	o.default_confidence = 70;
+	o.default_tlp = ENT_TLP_GREEN;
+	assert_int_equal(ent_import_path(f->store, path, &o, &sa, err), ENT_OK);
+	snprintf(dbpath, sizeof(dbpath), "%s/other.db", f->dir);
+	assert_int_equal(ent_store_open(dbpath, ENT_STORE_CREATE, &other, err), ENT_OK);
+	o.via_json = true;
+	assert_int_equal(ent_import_path(other, path, &o, &sb, err), ENT_OK);
+	assert_int_equal(sa.objects, sb.objects);
+	assert_int_equal(sa.indicators, sb.indicators);
+	assert_int_equal(sa.observables, sb.observables);
+	assert_int_equal(sa.unchanged, sb.unchanged); /* 192.0.2.1 twice */
+	assert_int_equal(sa.not_matchable, sb.not_matchable);
+	assert_true(sa.indicators >= 7);
+	list_all(f->store, &la);
+	list_all(other, &lb);
+	assert_string_equal(la.text, lb.text);
+	ent_store_close(other);
+}
+
 static void test_missing_and_empty(void **state)
 {
 	struct fixture *f = *state;
@@ -558,6 +638,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_failures_change_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_and_empty, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_json_list, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_list_paths_agree, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_list_paths_agree, setup_bulk, teardown_bulk),
 	    cmocka_unit_test_setup_teardown(test_base_and_idempotence, setup_bulk, teardown_bulk),
 	    cmocka_unit_test_setup_teardown(test_supersede_history_revoke, setup_bulk,
 	                                    teardown_bulk),
