@@ -200,6 +200,7 @@ int ent_store_schema_version(const struct ent_store *s)
 }
 
 static int put_id(struct ent_store *s, int64_t id_hash, int64_t rowid, char *errbuf);
+static int step_done(struct ent_store *s, sqlite3_stmt *st, char *errbuf, const char *what);
 
 static int cmp_pending(const void *a, const void *b)
 {
@@ -211,15 +212,37 @@ static int cmp_pending(const void *a, const void *b)
 }
 
 /* Writes the id rows of a bulk import, sorted so that they append. */
+#define ID_BATCH 64
+
 static int flush_pending(struct ent_store *s, char *errbuf)
 {
 	struct id_map *m = &s->bulk;
+	size_t i = 0;
 	int rc = ENT_OK;
 
 	if (m->n_pending == 0)
 		return ENT_OK;
 	qsort(m->pending, m->n_pending, sizeof(*m->pending), cmp_pending);
-	for (size_t i = 0; i < m->n_pending && rc == ENT_OK; i++)
+	/* 64 rows per statement: for rows this small the per-statement work
+	 * costs more than the B-tree appends */
+	if (m->n_pending >= ID_BATCH) {
+		char sql[64 + ID_BATCH * 8] = "INSERT OR IGNORE INTO object_ids VALUES (?,?)";
+		sqlite3_stmt *st = NULL;
+
+		for (int k = 1; k < ID_BATCH; k++)
+			strcat(sql, ",(?,?)");
+		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+			rc = ent_store_sqlerr(s, errbuf, "id index");
+		for (; rc == ENT_OK && i + ID_BATCH <= m->n_pending; i += ID_BATCH) {
+			for (int k = 0; k < ID_BATCH; k++) {
+				sqlite3_bind_int64(st, 2 * k + 1, (int64_t)m->pending[i + k].hash);
+				sqlite3_bind_int64(st, 2 * k + 2, m->pending[i + k].rowid);
+			}
+			rc = step_done(s, st, errbuf, "id index");
+		}
+		sqlite3_finalize(st);
+	}
+	for (; i < m->n_pending && rc == ENT_OK; i++)
 		rc = put_id(s, (int64_t)m->pending[i].hash, m->pending[i].rowid, errbuf);
 	m->n_pending = 0;
 	return rc;

@@ -430,6 +430,37 @@ static void test_list_paths_agree(void **state)
 	ent_store_close(other);
 }
 
+/* A bulk import's id rows (written in batches at the commit) find every
+ * version again, in bulk mode and in the ordinary one. */
+static void test_ids_found_again(void **state)
+{
+	struct fixture *f = *state;
+	struct ent_import_opts o = default_opts;
+	struct ent_import_summary s;
+	char path[512], err[ENT_ERRBUF_SIZE];
+	struct snapshot a, b;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/many.txt", f->dir);
+	fp = fopen(path, "w");
+	for (int i = 0; i < 300; i++)
+		fprintf(fp, "10.%d.%d.%d\n", i / 65536, (i / 256) % 256, i % 256);
+	fclose(fp);
+	o.bulk_min_bytes = 1;
+	assert_int_equal(ent_import_path(f->store, path, &o, &s, err), ENT_OK);
+	assert_int_equal(s.added, 300);
+	snap(f, &a);
+	assert_int_equal(rows(&a, "object_ids"), 300);
+	assert_int_equal(ent_import_path(f->store, path, &o, &s, err), ENT_OK);
+	assert_int_equal(s.unchanged, 300);
+	o.bulk_min_bytes = SIZE_MAX;
+	assert_int_equal(ent_import_path(f->store, path, &o, &s, err), ENT_OK);
+	assert_int_equal(s.unchanged, 300);
+	snap(f, &b);
+	assert_int_equal(rows(&b, "objects"), rows(&a, "objects"));
+	assert_int_equal(rows(&b, "object_ids"), 300);
+}
+
 static void test_missing_and_empty(void **state)
 {
 	struct fixture *f = *state;
@@ -639,6 +670,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_missing_and_empty, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_json_list, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_list_paths_agree, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ids_found_again, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_list_paths_agree, setup_bulk, teardown_bulk),
 	    cmocka_unit_test_setup_teardown(test_base_and_idempotence, setup_bulk, teardown_bulk),
 	    cmocka_unit_test_setup_teardown(test_supersede_history_revoke, setup_bulk,
