@@ -3,7 +3,8 @@
  *
  * Invariants:
  *  1. A flow is in exactly one hash chain and in the activity list; the
- *     list is ordered by the last packet's arrival (tail = most recent).
+ *     list is ordered by the second of the last packet (tail = most recent;
+ *     a flow moves to the tail when that second changes).
  *  2. count <= max_flows; *used includes sizeof(struct ent_flow) per flow.
  *  3. on_end is called exactly once per flow, right before it is freed.
  * The hash is SipHash-2-4 with a random key: flow keys are attacker chosen.
@@ -71,9 +72,10 @@ struct ent_flow_table *ent_flow_table_new(uint32_t max_flows, size_t *used, size
 	if (t == NULL)
 		return NULL;
 	t->max_flows = max_flows ? max_flows : 65536;
-	t->nbuckets = 64;
-	while (t->nbuckets < t->max_flows && t->nbuckets < (1u << 26))
-		t->nbuckets <<= 1;
+	/* start small and double with the flows (table_grow): a table sized
+	 * for a million flows while ten thousand are live spends every lookup
+	 * on a cache miss */
+	t->nbuckets = 1024;
 	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
 	if (t->buckets == NULL) {
 		free(t);
@@ -104,6 +106,35 @@ static uint32_t bucket_of(const struct ent_flow_table *t, const uint8_t key[40])
 
 	crypto_shorthash((unsigned char *)&h, key, 40, t->hkey);
 	return (uint32_t)h & (t->nbuckets - 1);
+}
+
+/* Doubles the buckets once there are as many flows as buckets (up to the
+ * bucket count max_flows needs); keeps the old table if memory runs out. */
+static void table_grow(struct ent_flow_table *t)
+{
+	uint32_t n = t->nbuckets * 2;
+	struct ent_flow **nb, **old = t->buckets;
+	uint32_t old_n = t->nbuckets;
+
+	if (t->count < t->nbuckets || t->nbuckets >= t->max_flows || t->nbuckets >= (1u << 26))
+		return;
+	nb = calloc(n, sizeof(*nb));
+	if (nb == NULL)
+		return;
+	t->buckets = nb;
+	t->nbuckets = n;
+	for (uint32_t i = 0; i < old_n; i++) {
+		struct ent_flow *f = old[i], *next;
+
+		for (; f != NULL; f = next) {
+			uint32_t b = bucket_of(t, f->key);
+
+			next = f->hnext;
+			f->hnext = nb[b];
+			nb[b] = f;
+		}
+	}
+	free(old);
 }
 
 static void list_unlink(struct ent_flow_table *t, struct ent_flow *f)
@@ -306,7 +337,11 @@ struct ent_flow *ent_flow_get(struct ent_flow_table *t, const struct ent_packet 
 		if (f == NULL)
 			return NULL;
 		*created = true;
-	} else {
+		table_grow(t);
+	} else if (f->last_sec != (ts->tv_sec > 0 ? (uint64_t)ts->tv_sec : 0)) {
+		/* the activity list is ordered by last second of activity: a
+		 * flow moves to its end only when that second changes, not on
+		 * every packet (the order stays the same, the cache misses go) */
 		list_unlink(t, f);
 		list_append(t, f);
 	}
