@@ -34,6 +34,7 @@
 #include "stix/bundle.h"
 
 #define QUEUE_SLOTS      4096
+#define QUEUE_BUDGET     (128u << 20) /* heap held by objects in flight */
 #define POP_BATCH        64
 #define BULK_INPUT_BYTES (4u << 20)
 
@@ -410,7 +411,7 @@ static int import_input(struct import_ctx *ctx, char *errbuf)
 	pthread_t producer;
 	int rc = ENT_OK;
 
-	ctx->queue = ent_import_queue_new(QUEUE_SLOTS);
+	ctx->queue = ent_import_queue_new(QUEUE_SLOTS, QUEUE_BUDGET);
 	if (ctx->queue == NULL)
 		return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
 	ent_progress_init(&ctx->progress, "importing", ctx->len, ctx->opts->progress);

@@ -17,7 +17,9 @@
 
 struct ent_import_queue;
 
-struct ent_import_queue *ent_import_queue_new(size_t slots);
+/* At most slots objects in flight, and while more than one is, at most
+ * about budget bytes of heap held by them (see ent_prepared_footprint). */
+struct ent_import_queue *ent_import_queue_new(size_t slots, size_t budget);
 void ent_import_queue_free(struct ent_import_queue *q);
 
 /* Producer: the next free slot (cleared), or NULL once the consumer aborted. */

@@ -11,6 +11,9 @@
 #define VALUES_MAX (ENT_PREPARED_MAX_OBS * ENT_OBS_VALUE_MAX)
 /* JSON values in one object: generous for STIX, bounded against bombs */
 #define OBJECT_TOKENS_MAX (1u << 20)
+/* buffers larger than this are freed after use rather than kept */
+#define KEEP_TOKENS 4096
+#define KEEP_BYTES  (256u * 1024)
 
 void ent_prepared_init(struct ent_prepared *p)
 {
@@ -19,8 +22,20 @@ void ent_prepared_init(struct ent_prepared *p)
 	ent_buf_init(&p->values, VALUES_MAX);
 }
 
+size_t ent_prepared_footprint(const struct ent_prepared *p)
+{
+	return sizeof(*p) + (size_t)p->doc.cap * sizeof(*p->doc.tok) + p->doc.scratch_cap +
+	       p->values.cap + (p->json_owned != NULL ? p->json_len + 1 : 0);
+}
+
 void ent_prepared_clear(struct ent_prepared *p)
 {
+	if (p->doc.cap > KEEP_TOKENS || p->doc.scratch_cap > KEEP_BYTES) {
+		ent_json_free(&p->doc);
+		ent_json_init(&p->doc, OBJECT_TOKENS_MAX);
+	}
+	if (p->values.cap > KEEP_BYTES)
+		ent_buf_free(&p->values);
 	free(p->json_owned);
 	p->json_owned = NULL;
 	p->json = NULL;

@@ -35,7 +35,10 @@ struct ent_prepared {
 };
 
 void ent_prepared_init(struct ent_prepared *p);
-/* Releases what the slot holds, keeping its buffers for reuse. */
+/* The heap the slot holds now, in bytes. */
+size_t ent_prepared_footprint(const struct ent_prepared *p);
+/* Releases what the slot holds, keeping its buffers for reuse (unless they
+ * grew large for one big object: those are given back). */
 void ent_prepared_clear(struct ent_prepared *p);
 void ent_prepared_free(struct ent_prepared *p);
 
