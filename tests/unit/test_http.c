@@ -20,37 +20,8 @@
 #include <pcap/pcap.h>
 
 #include "net/http.h"
+#include "obs_rows.h"
 #include "testutil.h"
-
-#define MAX_ROWS 2048
-
-struct rows {
-	char *r[MAX_ROWS];
-	size_t n;
-	unsigned long frame; /* prefixed when non-zero */
-};
-
-static void rows_emit(void *ctx, const struct ent_obs *o)
-{
-	struct rows *rs = ctx;
-	char buf[8192];
-
-	if (rs->n >= MAX_ROWS)
-		return;
-	if (rs->frame != 0)
-		snprintf(buf, sizeof(buf), "%lu\t%s\t%s\t%s", rs->frame, o->where, o->value,
-		         o->detail);
-	else
-		snprintf(buf, sizeof(buf), "%s\t%s\t%s", o->where, o->value, o->detail);
-	rs->r[rs->n++] = strdup(buf);
-}
-
-static void rows_free(struct rows *rs)
-{
-	for (size_t i = 0; i < rs->n; i++)
-		free(rs->r[i]);
-	rs->n = 0;
-}
 
 static void check_rows(const struct rows *rs, const char *const *want, size_t n)
 {
