@@ -25,6 +25,9 @@ int import_main(int argc, char **argv);
 int indicators_main(int argc, char **argv);
 int scan_main(int argc, char **argv);
 int sightings_main(int argc, char **argv);
+int serve_main(int argc, char **argv);
+int peer_main(int argc, char **argv);
+int sync_main(int argc, char **argv);
 
 /* Prints "entente CMD: message" on stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) ENT_PRINTF(2, 3);

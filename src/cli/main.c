@@ -16,6 +16,9 @@ static const struct {
     {"indicators", indicators_main, "Lists indicators, or shows one with all its versions"},
     {"scan", scan_main, "Finds the indicators in pcap/pcapng files: alerts and sightings"},
     {"sightings", sightings_main, "Lists what the scans saw, per indicator"},
+    {"serve", serve_main, "Serves the node's intelligence to peers over TAXII 2.1 (HTTPS)"},
+    {"peer", peer_main, "Adds, lists, changes and removes peers and their accounts"},
+    {"sync", sync_main, "Pulls from peers' TAXII collections and pushes sightings back"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -30,6 +30,10 @@ const char *ent_strerror(int err)
 		return "limit exceeded";
 	case ENT_EUNSUPPORTED:
 		return "unsupported";
+	case ENT_EAUTH:
+		return "not authenticated";
+	case ENT_ENET:
+		return "network error";
 	default:
 		return "unknown error";
 	}

@@ -29,6 +29,8 @@ enum ent_error {
 	ENT_EPERM = -8,  /* permissions (e.g. secret key readable by others) */
 	ENT_ELIMIT = -9, /* a hard limit was hit (size, depth, count) */
 	ENT_EUNSUPPORTED = -10,
+	ENT_EAUTH = -11, /* credentials missing or not valid */
+	ENT_ENET = -12,  /* a network peer failed (connect, TLS, HTTP status) */
 };
 
 /* A static, human-readable name for an ENT_E* code. */

@@ -23,16 +23,62 @@ struct ent_config {
 
 /* Every key the node knows, so that a misspelt one is reported. */
 static const char *const known_keys[] = {
-    "node.name",         "node.identity",        "import.default_tlp", "import.default_confidence",
-    "match.subdomains",  "match.min_confidence", "scan.threads",       "scan.max_flows",
+    "node.name",
+    "node.identity",
+    "import.default_tlp",
+    "import.default_confidence",
+    "match.subdomains",
+    "match.min_confidence",
+    "scan.threads",
+    "scan.max_flows",
     "scan.flow_timeout",
+    /* entente serve: the TAXII 2.1 server */
+    "serve.listen",
+    "serve.tls_cert",
+    "serve.tls_key",
+    "serve.plain_http",
+    "serve.threads",
+    "serve.title",
+    /* limits of the TAXII server, against hostile or careless clients */
+    "limits.max_body_bytes",
+    "limits.max_objects_per_envelope",
+    "limits.max_page_size",
+    "limits.default_page_size",
+    "limits.max_connections",
+    "limits.max_connections_per_client",
+    "limits.idle_timeout",
+    "limits.request_timeout",
+    /* entente sync: the TAXII client */
+    "sync.page_size",
+    "sync.timeout",
 };
+
+/* Sections whose keys are names the user chooses ("[collections]" holds one
+ * key per TAXII collection); any key made of [a-z0-9_-] is accepted there. */
+static const char *const open_sections[] = {"collections"};
+
+static bool name_ok(const char *n)
+{
+	if (*n == '\0')
+		return false;
+	for (; *n != '\0'; n++)
+		if (!((*n >= 'a' && *n <= 'z') || (*n >= '0' && *n <= '9') || *n == '_' ||
+		      *n == '-'))
+			return false;
+	return true;
+}
 
 static bool key_known(const char *k)
 {
 	for (size_t i = 0; i < sizeof(known_keys) / sizeof(known_keys[0]); i++)
 		if (strcmp(known_keys[i], k) == 0)
 			return true;
+	for (size_t i = 0; i < sizeof(open_sections) / sizeof(open_sections[0]); i++) {
+		size_t n = strlen(open_sections[i]);
+
+		if (strncmp(k, open_sections[i], n) == 0 && k[n] == '.' && name_ok(k + n + 1))
+			return true;
+	}
 	return false;
 }
 
@@ -227,7 +273,58 @@ int ent_config_write_default(const char *path, const char *node_name, const char
 	    "# Most flows tracked at once per worker; the oldest are evicted. Default: 1000000.\n"
 	    "max_flows = 1000000\n"
 	    "# Seconds of silence after which a flow is closed. Default: 120.\n"
-	    "flow_timeout = 120\n",
+	    "flow_timeout = 120\n"
+	    "\n"
+	    "[serve]\n"
+	    "# Address and port `entente serve` listens on: 127.0.0.1:8443, [::1]:8443,\n"
+	    "# 0.0.0.0:8443 for every interface. Default: 127.0.0.1:8443.\n"
+	    "listen = 127.0.0.1:8443\n"
+	    "# TLS certificate and key (PEM), relative to the node home. `entente init`\n"
+	    "# makes a self-signed pair for first use; peers pin tls.crt with --ca.\n"
+	    "tls_cert = tls.crt\n"
+	    "tls_key = tls.key\n"
+	    "# Serve plain HTTP instead of HTTPS (yes or no). Only for a node behind a\n"
+	    "# TLS-terminating proxy on the same host. Default: no.\n"
+	    "plain_http = no\n"
+	    "# Threads answering requests (1-64). Default: 2.\n"
+	    "threads = 2\n"
+	    "# Title of the server in TAXII discovery. Default: the node name.\n"
+	    "title =\n"
+	    "\n"
+	    "[limits]\n"
+	    "# Largest request body in bytes; larger ones get 413. Default: 20971520.\n"
+	    "max_body_bytes = 20971520\n"
+	    "# Most objects in one envelope a client may add. Default: 10000.\n"
+	    "max_objects_per_envelope = 10000\n"
+	    "# Largest page a client may ask for with limit=, and the page size when it\n"
+	    "# does not ask. Defaults: 1000 and 100.\n"
+	    "max_page_size = 1000\n"
+	    "default_page_size = 100\n"
+	    "# Connections at once, in all and from one client address. Defaults: 1024, 64.\n"
+	    "max_connections = 1024\n"
+	    "max_connections_per_client = 64\n"
+	    "# Seconds a connection may stay silent (also while sending its headers),\n"
+	    "# and seconds one request may take to arrive whole. Defaults: 15, 60.\n"
+	    "idle_timeout = 15\n"
+	    "request_timeout = 60\n"
+	    "\n"
+	    "[sync]\n"
+	    "# Objects asked for per page when pulling from a peer (1-10000). Default: 1000.\n"
+	    "page_size = 1000\n"
+	    "# Seconds before a request to a peer is abandoned. Default: 60.\n"
+	    "timeout = 60\n"
+	    "\n"
+	    "[collections]\n"
+	    "# The TAXII collections this node serves, one per line:\n"
+	    "#   NAME = tlp:LEVEL read:GROUPS write:GROUPS\n"
+	    "# A read collection holds every object the node has whose TLP is at most\n"
+	    "# LEVEL (clear, green, amber); GROUPS is a comma-separated list of peer\n"
+	    "# groups, '*' for every peer, '-' for none. A collection without tlp: is an\n"
+	    "# inbox: it holds what peers write to it (sightings, opinions).\n"
+	    "public = tlp:clear read:* write:-\n"
+	    "community = tlp:green read:community,partners write:-\n"
+	    "partners = tlp:amber read:partners write:-\n"
+	    "inbox = read:- write:*\n",
 	    node_name, identity_id);
 	if (fclose(f) != 0)
 		return ent_errf(errbuf, ENT_EIO, "%s: %s", path, strerror(errno));

@@ -95,6 +95,69 @@ static const char *const migrations[] = {
     "  kind TEXT NOT NULL,"
     "  value TEXT NOT NULL,"
     "  PRIMARY KEY (sighting_id, flow_id, where_seen, value)) WITHOUT ROWID;",
+
+    /* 2 -> 3: federation: peers, their accounts on our server, sync state,
+     * what peers wrote to our writable collections, TAXII status resources */
+    /* a peer: how we reach its TAXII server (url, auth, pinned CA), what we
+     * think of it (trust, its Ed25519 key) and its sharing groups */
+    "CREATE TABLE peers ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  url TEXT,"
+    "  auth_kind TEXT NOT NULL DEFAULT 'none'," /* none | basic | token */
+    "  auth_user TEXT,"
+    "  secret_path TEXT," /* file holding the password or token we send */
+    "  ca_path TEXT,"
+    "  public_key TEXT,"   /* base64 Ed25519 public key, entente peers only */
+    "  identity_ref TEXT," /* the peer's STIX identity id, once known */
+    "  trust INTEGER NOT NULL,"
+    "  groups TEXT NOT NULL DEFAULT ''," /* comma-separated */
+    "  created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL);"
+    /* the accounts with which peers use our server; secrets only as
+     * crypto_pwhash_str hashes */
+    "CREATE TABLE peer_accounts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  peer_id INTEGER NOT NULL REFERENCES peers(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL," /* basic | token */
+    "  user TEXT,"          /* basic only */
+    "  secret_hash TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL);"
+    "CREATE UNIQUE INDEX peer_accounts_user ON peer_accounts(user) WHERE user IS NOT NULL;"
+    /* where each pull from a peer's collection stands */
+    "CREATE TABLE sync_cursors ("
+    "  peer_id INTEGER NOT NULL REFERENCES peers(id) ON DELETE CASCADE,"
+    "  collection_url TEXT NOT NULL,"
+    "  added_after TEXT," /* X-TAXII-Date-Added-Last of the last page stored */
+    "  next TEXT,"        /* the server's next token of a walk in progress */
+    "  updated_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (peer_id, collection_url)) WITHOUT ROWID;"
+    /* which of our objects (sightings, opinions) each peer has received */
+    "CREATE TABLE sync_pushed ("
+    "  peer_id INTEGER NOT NULL REFERENCES peers(id) ON DELETE CASCADE,"
+    "  object_rowid INTEGER NOT NULL REFERENCES objects(rowid) ON DELETE CASCADE,"
+    "  pushed_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (peer_id, object_rowid)) WITHOUT ROWID;"
+    /* objects peers added to a writable collection (an inbox); seq orders
+     * the collection for paging */
+    "CREATE TABLE collection_objects ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  collection TEXT NOT NULL,"
+    "  object_rowid INTEGER NOT NULL REFERENCES objects(rowid) ON DELETE CASCADE,"
+    "  peer_id INTEGER REFERENCES peers(id) ON DELETE SET NULL,"
+    "  added_ms INTEGER NOT NULL,"
+    "  UNIQUE (collection, object_rowid));"
+    /* TAXII status resources of add-objects requests */
+    "CREATE TABLE taxii_status ("
+    "  id TEXT PRIMARY KEY,"
+    "  peer_id INTEGER REFERENCES peers(id) ON DELETE SET NULL,"
+    "  collection TEXT NOT NULL,"
+    "  request_ms INTEGER NOT NULL,"
+    "  total INTEGER NOT NULL,"
+    "  success INTEGER NOT NULL,"
+    "  failure INTEGER NOT NULL,"
+    "  pending INTEGER NOT NULL,"
+    "  details TEXT NOT NULL);", /* JSON: successes, failures, pendings */
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
