@@ -352,26 +352,10 @@ static int store_prepared(struct import_ctx *ctx, struct ent_prepared *p, char *
 {
 	struct ent_import_summary *sum = ctx->sum;
 	const struct ent_stix_object *so = &p->so;
-	bool is_indicator = strcmp(so->type, "indicator") == 0;
 	enum ent_store_put_result res;
-	struct ent_store_object o = {
-	    .stix_id = so->id,
-	    .type = so->type,
-	    .version_ms = so->version_ms,
-	    .revoked = so->revoked,
-	    .created_by_ref = so->created_by_ref,
-	    .confidence = so->confidence >= 0 ? so->confidence : ctx->opts->default_confidence,
-	    .tlp = ent_tlp_name(so->tlp != ENT_TLP_NONE ? so->tlp : ctx->opts->default_tlp),
-	    .json = p->json,
-	    .json_len = p->json_len,
-	    .name = so->name,
-	    .pattern_type = so->pattern_type,
-	    .valid_from = so->valid_from,
-	    .valid_until = so->valid_until,
-	    .not_matchable = is_indicator ? p->not_matchable : NULL,
-	    .obs = p->obs,
-	    .n_obs = p->n_obs,
-	};
+	struct ent_store_object o;
+
+	ent_prepared_to_store(p, ctx->opts->default_tlp, ctx->opts->default_confidence, &o);
 	int rc = ent_store_object_put(ctx->store, ctx->import_id, ctx->source_id, &o, &res, errbuf);
 
 	if (rc != ENT_OK)

@@ -148,3 +148,29 @@ int ent_prepare_object(struct ent_prepared *p, const char *json, size_t len,
 		ent_import_count_reason(sum, p->not_matchable);
 	return ENT_OK;
 }
+
+void ent_prepared_to_store(const struct ent_prepared *p, enum ent_tlp default_tlp,
+                           int default_confidence, struct ent_store_object *o)
+{
+	const struct ent_stix_object *so = &p->so;
+	bool is_indicator = strcmp(so->type, "indicator") == 0;
+
+	*o = (struct ent_store_object){
+	    .stix_id = so->id,
+	    .type = so->type,
+	    .version_ms = so->version_ms,
+	    .revoked = so->revoked,
+	    .created_by_ref = so->created_by_ref,
+	    .confidence = so->confidence >= 0 ? so->confidence : default_confidence,
+	    .tlp = ent_tlp_name(so->tlp != ENT_TLP_NONE ? so->tlp : default_tlp),
+	    .json = p->json,
+	    .json_len = p->json_len,
+	    .name = so->name,
+	    .pattern_type = so->pattern_type,
+	    .valid_from = so->valid_from,
+	    .valid_until = so->valid_until,
+	    .not_matchable = is_indicator ? p->not_matchable : NULL,
+	    .obs = p->obs,
+	    .n_obs = p->n_obs,
+	};
+}

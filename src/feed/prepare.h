@@ -54,6 +54,11 @@ int ent_prepare_object(struct ent_prepared *p, const char *json, size_t len,
                        struct ent_import_summary *sum, size_t *err_off,
                        char *errbuf) ENT_MUST_CHECK;
 
+/* The store's view of a prepared object (pointers borrowed from p); objects
+ * without a TLP marking or confidence get the defaults. */
+void ent_prepared_to_store(const struct ent_prepared *p, enum ent_tlp default_tlp,
+                           int default_confidence, struct ent_store_object *o);
+
 /* Adds one to the count of a not-matchable reason. */
 void ent_import_count_reason(struct ent_import_summary *sum, const char *reason);
 

@@ -532,6 +532,7 @@ static int consider_row(struct ent_store *s, sqlite3_stmt *st, const struct ent_
 	if (version != o->version_ms)
 		return ENT_OK;
 	vs->done = true;
+	s->last_put_rowid = found;
 	/* the same input repeating itself word for word is harmless; two
 	 * different objects claiming one version are not */
 	if (sqlite3_column_int64(st, 3) == import_id) {
@@ -570,6 +571,7 @@ int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_
 	bool is_current;
 	int rc;
 
+	s->last_put_rowid = 0;
 	if (s->bulk.active) {
 		/* the in-memory map knows every stored version's row: an id never
 		 * seen needs no lookup, a known one is read by rowid */
@@ -630,6 +632,7 @@ int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_
 	if (rc != ENT_OK)
 		return rc;
 	rowid = sqlite3_last_insert_rowid(s->db);
+	s->last_put_rowid = rowid;
 	if (s->bulk.active) {
 		/* the id rows are written sorted at the commit: appends, not seeks */
 		if (!idmap_add(&s->bulk, (uint64_t)id_hash, rowid) ||
@@ -652,4 +655,9 @@ int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_
 	}
 	*result = cur_rowid < 0 ? ENT_PUT_NEW : is_current ? ENT_PUT_SUPERSEDED : ENT_PUT_HISTORY;
 	return ENT_OK;
+}
+
+int64_t ent_store_last_put_rowid(const struct ent_store *s)
+{
+	return s->last_put_rowid;
 }

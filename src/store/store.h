@@ -106,6 +106,10 @@ int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_
                          const struct ent_store_object *o, enum ent_store_put_result *result,
                          char *errbuf) ENT_MUST_CHECK;
 
+/* The row of the version the last ent_store_object_put stored or found
+ * (objects.rowid), for tables that refer to it. */
+int64_t ent_store_last_put_rowid(const struct ent_store *s);
+
 /* ---- reading ---- */
 
 struct ent_store_indicator {

@@ -41,6 +41,7 @@ struct ent_store {
 	int64_t import_ms;        /* start of the current import: when its versions arrived */
 	unsigned char id_key[16]; /* SipHash key of id_hash, kept in the meta table */
 	int schema_version;
+	int64_t last_put_rowid; /* the row ent_store_object_put stored or found */
 	sqlite3_stmt *stmt[ST_COUNT];
 };
 
