@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 static bool digits(const char *s, size_t n, int *out)
@@ -41,6 +42,16 @@ static int days_in_month(int y, int m)
 
 int ent_time_parse(const char *s, size_t len, int64_t *ms_out)
 {
+	int64_t us;
+	int rc = ent_time_parse_us(s, len, &us);
+
+	if (rc == ENT_OK)
+		*ms_out = us >= 0 ? us / 1000 : -((-us + 999) / 1000);
+	return rc;
+}
+
+int ent_time_parse_us(const char *s, size_t len, int64_t *us_out)
+{
 	int y, mo, d, h, mi, sec, ms = 0;
 	size_t i;
 
@@ -57,20 +68,22 @@ int ent_time_parse(const char *s, size_t len, int64_t *ms_out)
 		size_t start = ++i;
 
 		while (i < len && s[i] >= '0' && s[i] <= '9') {
-			if (i - start < 3)
+			if (i - start < 6)
 				ms = ms * 10 + (s[i] - '0');
 			i++;
 		}
 		if (i == start)
 			return ENT_EINVAL;
-		for (size_t k = i - start; k < 3; k++)
+		for (size_t k = i - start; k < 6; k++)
 			ms *= 10;
 	}
 	if (i + 1 != len || (s[i] != 'Z' && s[i] != 'z'))
 		return ENT_EINVAL;
 	if (sec == 60) /* a leap second is folded into the next second */
-		sec = 59, ms = 999;
-	*ms_out = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000LL + sec * 1000LL + ms;
+		sec = 59, ms = 999999;
+	/* ms holds microseconds here */
+	*us_out =
+	    (((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000LL + sec * 1000LL) * 1000 + ms;
 	return ENT_OK;
 }
 
@@ -109,4 +122,23 @@ uint64_t ent_time_mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void ent_time_format_us(int64_t us, char out[ENT_TIME_STRLEN])
+{
+	int64_t ms = us >= 0 ? us / 1000 : -((-us + 999) / 1000);
+	size_t n;
+
+	ent_time_format(ms, out);
+	/* "....mmmZ" -> "....mmmuuuZ" */
+	n = strlen(out);
+	snprintf(out + n - 1, ENT_TIME_STRLEN - (n - 1), "%03dZ", (int)(us - ms * 1000));
+}
+
+int64_t ent_time_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }

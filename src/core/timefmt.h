@@ -17,6 +17,12 @@
 
 /* Parses a STIX timestamp of len bytes. ENT_EINVAL if it is not one. */
 int ent_time_parse(const char *s, size_t len, int64_t *ms_out) ENT_MUST_CHECK;
+/* The same in microseconds (digits beyond them truncated): TAXII 2.1
+ * timestamps have microsecond precision. */
+int ent_time_parse_us(const char *s, size_t len, int64_t *us_out) ENT_MUST_CHECK;
+/* Formats us as "YYYY-MM-DDTHH:MM:SS.uuuuuuZ". */
+void ent_time_format_us(int64_t us, char out[ENT_TIME_STRLEN]);
+int64_t ent_time_now_us(void);
 /* Formats ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" into out[ENT_TIME_STRLEN]. */
 void ent_time_format(int64_t ms, char out[ENT_TIME_STRLEN]);
 /* The current time in milliseconds since the epoch (CLOCK_REALTIME). */

@@ -190,6 +190,38 @@ const char *ent_config_get(const struct ent_config *c, const char *key, const ch
 	return def;
 }
 
+/* Whether entry e is "section.NAME". */
+static bool in_section(const char *key, const char *section)
+{
+	size_t n = strlen(section);
+
+	return strncmp(key, section, n) == 0 && key[n] == '.';
+}
+
+size_t ent_config_section_count(const struct ent_config *c, const char *section)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n; i++)
+		n += in_section(c->e[i].key, section);
+	return n;
+}
+
+void ent_config_section_entry(const struct ent_config *c, const char *section, size_t index,
+                              const char **name, const char **value)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		if (!in_section(c->e[i].key, section))
+			continue;
+		if (index-- == 0) {
+			*name = c->e[i].key + strlen(section) + 1;
+			*value = c->e[i].value;
+			return;
+		}
+	}
+	*name = *value = NULL;
+}
+
 int ent_config_get_int(const struct ent_config *c, const char *key, int def, int min, int max,
                        int *out, char *errbuf)
 {

@@ -100,6 +100,13 @@ static const char *const migrations[] = {
      * what peers wrote to our writable collections, TAXII status resources */
     /* a peer: how we reach its TAXII server (url, auth, pinned CA), what we
      * think of it (trust, its Ed25519 key) and its sharing groups */
+    /* TAXII's date_added: microseconds, unique and increasing with the row
+     * (each import starts after the last one and counts up), so a client
+     * that pages with added_after alone never skips objects that share a
+     * millisecond */
+    "ALTER TABLE objects ADD COLUMN added_us INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE objects SET added_us = received_ms * 1000 + rowid % 1000;"
+    "CREATE INDEX objects_added ON objects(added_us);"
     "CREATE TABLE peers ("
     "  id INTEGER PRIMARY KEY,"
     "  name TEXT NOT NULL UNIQUE,"
@@ -145,7 +152,7 @@ static const char *const migrations[] = {
     "  collection TEXT NOT NULL,"
     "  object_rowid INTEGER NOT NULL REFERENCES objects(rowid) ON DELETE CASCADE,"
     "  peer_id INTEGER REFERENCES peers(id) ON DELETE SET NULL,"
-    "  added_ms INTEGER NOT NULL,"
+    "  added_us INTEGER NOT NULL," /* date_added, as objects.added_us */
     "  UNIQUE (collection, object_rowid));"
     /* TAXII status resources of add-objects requests */
     "CREATE TABLE taxii_status ("

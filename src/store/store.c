@@ -32,11 +32,12 @@ static const char *const stmt_sql[ST_COUNT] = {
     /* the same, for one row the bulk map points at */
     [ST_OBJ_BY_ROWID] = "SELECT rowid, version_ms, is_current, import_id, json = ?2, source_id "
                         "FROM objects WHERE rowid = ?3 AND stix_id = ?1",
-    [ST_OBJ_INSERT] = "INSERT INTO objects (stix_id, type, version_ms, is_current, revoked, "
-                      "created_by_ref, confidence, tlp, name, pattern_type, valid_from, "
-                      "valid_until, not_matchable, import_id, json, source_id, received_ms) "
-                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                      "?16, ?17)",
+    [ST_OBJ_INSERT] =
+        "INSERT INTO objects (stix_id, type, version_ms, is_current, revoked, "
+        "created_by_ref, confidence, tlp, name, pattern_type, valid_from, "
+        "valid_until, not_matchable, import_id, json, source_id, received_ms, added_us) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+        "?16, ?17, ?18)",
     [ST_OBJ_UNSET_CURRENT] = "UPDATE objects SET is_current = 0 WHERE rowid = ?1",
     [ST_OBS_INSERT] = "INSERT OR IGNORE INTO observables (object_rowid, kind, value) "
                       "VALUES (?1, ?2, ?3)",
@@ -308,8 +309,11 @@ int ent_store_import_begin(struct ent_store *s, int64_t source_id, const char *p
                            int64_t *import_id_out, char *errbuf)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = ENT_ESTORE;
+	int rc = ent_store_next_added_us(s, "objects", &s->next_added_us, errbuf);
 
+	if (rc != ENT_OK)
+		return rc;
+	rc = ENT_ESTORE;
 	if (sqlite3_prepare_v2(
 	        s->db, "INSERT INTO imports (source_id, path, started_ms) VALUES (?1, ?2, ?3)", -1,
 	        &st, NULL) != SQLITE_OK)
@@ -628,6 +632,7 @@ int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_
 	sqlite3_bind_text(st, 15, o->json, (int)o->json_len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 16, source_id);
 	sqlite3_bind_int64(st, 17, s->import_ms);
+	sqlite3_bind_int64(st, 18, s->next_added_us++);
 	rc = step_done(s, st, errbuf, "object insert");
 	if (rc != ENT_OK)
 		return rc;
@@ -660,4 +665,24 @@ int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_
 int64_t ent_store_last_put_rowid(const struct ent_store *s)
 {
 	return s->last_put_rowid;
+}
+
+int ent_store_next_added_us(struct ent_store *s, const char *table, int64_t *out, char *errbuf)
+{
+	char sql[96];
+	sqlite3_stmt *st;
+	int64_t now = ent_time_now_us(), last = 0;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT coalesce(max(added_us), 0) FROM %s", table);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return ent_store_sqlerr(s, errbuf, "reading the last date added");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		last = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return ent_store_sqlerr(s, errbuf, "reading the last date added");
+	*out = now > last ? now : last + 1;
+	return ENT_OK;
 }

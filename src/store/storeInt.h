@@ -39,6 +39,7 @@ struct ent_store {
 	sqlite3 *db;
 	struct id_map bulk;
 	int64_t import_ms;        /* start of the current import: when its versions arrived */
+	int64_t next_added_us;    /* date_added of the next version stored (TAXII) */
 	unsigned char id_key[16]; /* SipHash key of id_hash, kept in the meta table */
 	int schema_version;
 	int64_t last_put_rowid; /* the row ent_store_object_put stored or found */
@@ -51,6 +52,10 @@ int ent_store_migrate(struct ent_store *s, char *errbuf);
 /* The keyed 63-bit hash of a STIX id that the objects table is indexed by.
  * SQL sees it as ent_id_hash(text). */
 int64_t ent_store_id_hash(const struct ent_store *s, const char *stix_id);
+
+/* The first date_added (us) free in table (objects or collection_objects):
+ * now, or just after the last one when the clock is behind it. */
+int ent_store_next_added_us(struct ent_store *s, const char *table, int64_t *out, char *errbuf);
 
 /* Formats the SQLite error of s->db into errbuf and returns ENT_ESTORE. */
 int ent_store_sqlerr(struct ent_store *s, char *errbuf, const char *what);

@@ -43,6 +43,11 @@ struct ent_http_principal {
 	char groups[256]; /* comma-separated sharing groups */
 };
 
+struct ent_http_arg {
+	const char *key;
+	const char *value; /* "" when the argument has no '=' */
+};
+
 struct ent_http_request {
 	const char *method;       /* "GET", "POST", "DELETE", ... */
 	const char *path;         /* percent-decoded, without the query */
@@ -52,10 +57,11 @@ struct ent_http_request {
 	size_t body_len;
 	bool credentials_given;               /* an Authorization header was present */
 	const struct ent_http_principal *who; /* NULL: none given, or not valid */
-	void *conn;                           /* the server's; for ent_http_query */
+	const struct ent_http_arg *args;      /* the query arguments, in order, decoded */
+	size_t n_args;
 };
 
-/* The first value of query argument key (percent-decoded), or NULL. */
+/* (http_request.c) The first value of query argument key, or NULL. */
 const char *ent_http_query(const struct ent_http_request *req, const char *key);
 /* Calls fn for every query argument (key and value percent-decoded), in
  * order; lets the handler reject unknown or repeated arguments. */
