@@ -133,26 +133,60 @@ void taxii_puts(struct taxii_call *c, const char *s)
 	body_put(c, s, strlen(s));
 }
 
+/* The length of the valid UTF-8 sequence at s (RFC 3629), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* Strings in our answers may echo what a client sent (a bad parameter):
+ * escaped as JSON, and invalid UTF-8 replaced by U+FFFD. */
 void taxii_json_str(struct taxii_call *c, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const char *run = s;
 
 	body_put(c, "\"", 1);
-	for (; *s != '\0'; s++) {
+	while (*s != '\0') {
 		unsigned char ch = (unsigned char)*s;
 		char esc[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15]};
+		size_t n = utf8_len((const unsigned char *)s);
 
-		if (ch >= 0x20 && ch != '"' && ch != '\\')
+		if (n > 1 || (n == 1 && ch >= 0x20 && ch != '"' && ch != '\\')) {
+			s += n;
 			continue;
+		}
 		body_put(c, run, (size_t)(s - run));
-		if (ch == '"' || ch == '\\') {
+		if (n == 0)
+			body_put(c, "\\ufffd", 6);
+		else if (ch == '"' || ch == '\\') {
 			esc[1] = (char)ch;
 			body_put(c, esc, 2);
 		} else {
 			body_put(c, esc, 6);
 		}
-		run = s + 1;
+		run = ++s;
 	}
 	body_put(c, run, (size_t)(s - run));
 	body_put(c, "\"", 1);
