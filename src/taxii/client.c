@@ -50,10 +50,14 @@ struct ent_taxii_client {
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc;
+static int sodium_init_rc;
 
+/* Once per process: libcurl's global state, and libsodium's (the secret
+ * lives in sodium_malloc'd memory). */
 static void curl_init(void)
 {
 	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	sodium_init_rc = sodium_init();
 }
 
 static int read_secret(const char *path, char **out, char *errbuf)
@@ -100,6 +104,8 @@ int ent_taxii_client_new(const struct ent_taxii_client_opts *o, struct ent_taxii
 	pthread_once(&curl_once, curl_init);
 	if (curl_init_rc != CURLE_OK)
 		return ent_errf(errbuf, ENT_ENET, "libcurl: %s", curl_easy_strerror(curl_init_rc));
+	if (sodium_init_rc < 0)
+		return ent_errf(errbuf, ENT_ENOMEM, "libsodium did not initialise");
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
