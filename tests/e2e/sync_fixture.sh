@@ -142,6 +142,13 @@ start_server faildrop --fail-after 2 --fail-count 2 --fail-mode drop
 start_server token --token tok-123 --no-next
 url_basic="https://127.0.0.1:$port_basic/taxii2/"
 
+# usage
+"$bin" sync --help >"$tmp/out" 2>&1
+expect "sync --help rc" 0 "$?"
+grep -q "^Usage: entente sync" "$tmp/out" && ok || bad "sync --help prints no usage"
+"$bin" sync --bogus >/dev/null 2>&1
+expect "sync --bogus rc" 2 "$?"
+
 # 1. pull everything (basic auth, pinned CA, discovery -> relative API root)
 new_home b
 add_peer b alpha "$url_basic" "$tmp/srv.crt" basic bob "$tmp/pw"
