@@ -312,7 +312,7 @@ static void test_push_selection(void **state)
 	pushable(&f, 1, "peer:a", ids);
 	assert_string_equal(ids, "");
 	snprintf(sql, sizeof(sql),
-	         "INSERT INTO collection_objects (collection, object_rowid, peer_id, added_ms)"
+	         "INSERT INTO collection_objects (collection, object_rowid, peer_id, added_us)"
 	         " VALUES ('inbox', %lld, 3, 0), ('inbox', %lld, 3, 0), ('inbox', %lld, 3, 0)",
 	         (long long)rowid, (long long)rowid_red, (long long)rowid_op);
 	exec(&f, sql);
