@@ -51,11 +51,31 @@ static const char *const known_keys[] = {
     /* entente sync: the TAXII client */
     "sync.page_size",
     "sync.timeout",
+    /* local policy (trust/policy.h, docs/policy.md) */
+    "policy.min_confidence_alert",
+    "policy.min_confidence_export",
+    "policy.unknown_confidence",
+    "policy.unsigned",
+    "policy.unsigned_trust",
+    "policy.sightings",
+    "policy.half_life_ipv4",
+    "policy.half_life_ipv6",
+    "policy.half_life_domain",
+    "policy.half_life_url",
+    "policy.half_life_md5",
+    "policy.half_life_sha1",
+    "policy.half_life_sha256",
+    "policy.half_life_email",
+    "policy.half_life_ja3",
+    "policy.half_life_ja4",
+    "policy.half_life_x509-md5",
+    "policy.half_life_x509-sha1",
+    "policy.half_life_x509-sha256",
 };
 
 /* Sections whose keys are names the user chooses ("[collections]" holds one
  * key per TAXII collection); any key made of [a-z0-9_-] is accepted there. */
-static const char *const open_sections[] = {"collections"};
+static const char *const open_sections[] = {"collections", "allowlists"};
 
 static bool name_ok(const char *n)
 {
@@ -190,36 +210,14 @@ const char *ent_config_get(const struct ent_config *c, const char *key, const ch
 	return def;
 }
 
-/* Whether entry e is "section.NAME". */
-static bool in_section(const char *key, const char *section)
+void ent_config_foreach_in(const struct ent_config *c, const char *section,
+                           void (*fn)(void *ctx, const char *name, const char *value), void *ctx)
 {
 	size_t n = strlen(section);
 
-	return strncmp(key, section, n) == 0 && key[n] == '.';
-}
-
-size_t ent_config_section_count(const struct ent_config *c, const char *section)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < c->n; i++)
-		n += in_section(c->e[i].key, section);
-	return n;
-}
-
-void ent_config_section_entry(const struct ent_config *c, const char *section, size_t index,
-                              const char **name, const char **value)
-{
-	for (size_t i = 0; i < c->n; i++) {
-		if (!in_section(c->e[i].key, section))
-			continue;
-		if (index-- == 0) {
-			*name = c->e[i].key + strlen(section) + 1;
-			*value = c->e[i].value;
-			return;
-		}
-	}
-	*name = *value = NULL;
+	for (size_t i = 0; c != NULL && i < c->n; i++)
+		if (strncmp(c->e[i].key, section, n) == 0 && c->e[i].key[n] == '.')
+			fn(ctx, c->e[i].key + n + 1, c->e[i].value);
 }
 
 int ent_config_get_int(const struct ent_config *c, const char *key, int def, int min, int max,
@@ -356,7 +354,46 @@ int ent_config_write_default(const char *path, const char *node_name, const char
 	    "public = tlp:clear read:* write:-\n"
 	    "community = tlp:green read:community,partners write:-\n"
 	    "partners = tlp:amber read:partners write:-\n"
-	    "inbox = read:- write:*\n",
+	    "inbox = read:- write:*\n"
+	    "\n"
+	    "[policy]\n"
+	    "# Local policy; `entente policy show` prints what is in force. See docs/policy.md.\n"
+	    "# Least effective confidence (0-100) to alert and to export or serve.\n"
+	    "# Defaults: match.min_confidence, and 0.\n"
+	    "min_confidence_alert =\n"
+	    "min_confidence_export = 0\n"
+	    "# Confidence assumed for an object that carries none (0-100). Default: 50.\n"
+	    "unknown_confidence = 50\n"
+	    "# Objects that are unsigned, or whose creator's key is not pinned: accept,\n"
+	    "# lower (count as one more hop of trust unsigned_trust) or reject.\n"
+	    "# Defaults: lower, 50.\n"
+	    "unsigned = lower\n"
+	    "unsigned_trust = 50\n"
+	    "# Sightings sent back to producers name this node (identity) or nobody\n"
+	    "# (anonymous). Default: identity.\n"
+	    "sightings = identity\n"
+	    "# Confidence halves every half-life (0 = never), per observable kind:\n"
+	    "# seconds, or with s, m, h, d or w. Defaults below.\n"
+	    "half_life_ipv4 = 30d\n"
+	    "half_life_ipv6 = 30d\n"
+	    "half_life_domain = 90d\n"
+	    "half_life_url = 90d\n"
+	    "half_life_email = 180d\n"
+	    "half_life_ja3 = 180d\n"
+	    "half_life_ja4 = 180d\n"
+	    "half_life_md5 = 0\n"
+	    "half_life_sha1 = 0\n"
+	    "half_life_sha256 = 0\n"
+	    "\n"
+	    "[allowlists]\n"
+	    "# Observables that must not alert, one list per line:\n"
+	    "#   NAME = PATH [format:misp|text] [type:TYPE] [action:ACTION]\n"
+	    "# PATH is relative to the node home. format:misp reads a MISP warninglist\n"
+	    "# (its type comes from the file); format:text (the default) one entry per\n"
+	    "# line, of TYPE exact, suffix, cidr, substring or regex. ACTION is inform,\n"
+	    "# lower:N (take N from the confidence) or suppress (the default).\n"
+	    "#   rfc1918 = allowlists/rfc1918.json format:misp action:suppress\n"
+	    "#   ours = allowlists/our-domains.txt type:suffix action:suppress\n",
 	    node_name, identity_id);
 	if (fclose(f) != 0)
 		return ent_errf(errbuf, ENT_EIO, "%s: %s", path, strerror(errno));

@@ -27,11 +27,11 @@ int ent_config_get_int(const struct ent_config *c, const char *key, int def, int
 int ent_config_get_bool(const struct ent_config *c, const char *key, bool def, bool *out,
                         char *errbuf) ENT_MUST_CHECK;
 
-/* The entries of an open section ("collections"), in file order: how many,
- * and the name (the part after "section.") and value of the index-th. */
-size_t ent_config_section_count(const struct ent_config *c, const char *section);
-void ent_config_section_entry(const struct ent_config *c, const char *section, size_t index,
-                              const char **name, const char **value);
+/* Calls fn for every "section.NAME = value" of section, in file order
+ * (a key set twice is seen twice); for the open sections such as
+ * [allowlists]. name and value are borrowed for the call. */
+void ent_config_foreach_in(const struct ent_config *c, const char *section,
+                           void (*fn)(void *ctx, const char *name, const char *value), void *ctx);
 
 /* Writes the commented default configuration for a new node. */
 int ent_config_write_default(const char *path, const char *node_name, const char *identity_id,

@@ -94,32 +94,44 @@ static int parse_one(struct ent_taxii_collection *c, const char *name, const cha
 	return ENT_OK;
 }
 
+struct load_ctx {
+	struct ent_taxii_collections *out;
+	const char *identity_id;
+	enum ent_tlp default_tlp;
+	int rc;
+	char *errbuf;
+};
+
+static void load_one(void *vctx, const char *name, const char *spec)
+{
+	struct load_ctx *x = vctx;
+
+	if (x->rc != ENT_OK)
+		return;
+	if (x->out->n == ENT_TAXII_MAX_COLLECTIONS) {
+		x->rc = ent_errf(x->errbuf, ENT_ELIMIT, "more than %d collections",
+		                 ENT_TAXII_MAX_COLLECTIONS);
+		return;
+	}
+	x->rc =
+	    parse_one(&x->out->c[x->out->n], name, spec, x->identity_id, x->default_tlp, x->errbuf);
+	if (x->rc == ENT_OK)
+		x->out->n++;
+}
+
 int ent_taxii_collections_load(const struct ent_config *cfg, const char *identity_id,
                                enum ent_tlp default_tlp, struct ent_taxii_collections *out,
                                char *errbuf)
 {
-	size_t n = ent_config_section_count(cfg, "collections");
+	struct load_ctx x = {out, identity_id, default_tlp, ENT_OK, errbuf};
 
 	out->n = 0;
-	for (size_t i = 0; i < (n > 0 ? n : sizeof(defaults) / sizeof(defaults[0])); i++) {
-		const char *name, *spec;
-		int rc;
-
-		if (n > 0) {
-			ent_config_section_entry(cfg, "collections", i, &name, &spec);
-		} else {
-			name = defaults[i][0];
-			spec = defaults[i][1];
-		}
-		if (out->n == ENT_TAXII_MAX_COLLECTIONS)
-			return ent_errf(errbuf, ENT_ELIMIT, "more than %d collections",
-			                ENT_TAXII_MAX_COLLECTIONS);
-		rc = parse_one(&out->c[out->n], name, spec, identity_id, default_tlp, errbuf);
-		if (rc != ENT_OK)
-			return rc;
-		out->n++;
-	}
-	return ENT_OK;
+	ent_config_foreach_in(cfg, "collections", load_one, &x);
+	/* an empty section: the defaults */
+	if (x.rc == ENT_OK && out->n == 0)
+		for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+			load_one(&x, defaults[i][0], defaults[i][1]);
+	return x.rc;
 }
 
 const struct ent_taxii_collection *ent_taxii_collection_find(const struct ent_taxii_collections *cs,
