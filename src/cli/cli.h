@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "node/home.h"
+#include "trust/gate.h"
 
 #define EXIT_WORK  1
 #define EXIT_USAGE 2
@@ -33,6 +34,12 @@ int sync_main(int argc, char **argv);
 void cli_error(const char *cmd, const char *fmt, ...) ENT_PRINTF(2, 3);
 /* Resolves and opens the node home; prints the error and returns NULL. */
 struct ent_home *cli_open_home(const char *cmd, const char *opt_home);
+/* The trust gate for objects coming into s: the [policy] section, the
+ * node's own key and the peers' pinned keys. Prints the error and returns
+ * NULL on failure. policy_out (may be NULL) receives the policy. */
+struct ent_trust_gate *cli_load_gate(const char *cmd, struct ent_home *h, struct ent_store *s,
+                                     struct ent_policy *policy_out);
+
 /* True if standard output is a terminal (human-readable output). */
 bool cli_stdout_is_tty(void);
 

@@ -10,24 +10,26 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "Usage: entente import [--home DIR] [--source NAME] [--tlp T] [--confidence N]\n"
-	        "                      [--type T] [--column N|NAME] [--json] PATH...\n\n"
-	        "Imports STIX 2.1 bundles, MISP events and MISP feed directories, and CSV or\n"
-	        "plain lists. The format is detected from the content. Each PATH is imported\n"
-	        "in one transaction: it lands whole or not at all, and a failing PATH does\n"
-	        "not affect the others.\n\n"
-	        "  --source NAME    provenance name (default: the file's base name)\n"
-	        "  --tlp T          TLP for objects without a marking: clear, green, amber,\n"
-	        "                   amber+strict, red (default: the config's import.default_tlp)\n"
-	        "  --confidence N   confidence 0-100 for objects without one\n"
-	        "  --type T         CSV: force the value type (ipv4, ipv6, domain, url, md5,\n"
-	        "                   sha1, sha256, email)\n"
-	        "  --column N|NAME  CSV: the value column, by 1-based number or header name\n"
-	        "  --json           print each summary as one JSON object (one per line)\n"
-	        "  --help           this text\n\n"
-	        "Exit status: 0 if every PATH imported, 1 if any failed, 2 on usage errors,\n"
-	        "3 if the node home is missing or unsafe.\n");
+	fprintf(
+	    f, "Usage: entente import [--home DIR] [--source NAME] [--tlp T] [--confidence N]\n"
+	       "                      [--type T] [--column N|NAME] [--trusted] [--json] PATH...\n\n"
+	       "Imports STIX 2.1 bundles, MISP events and MISP feed directories, and CSV or\n"
+	       "plain lists. The format is detected from the content. Each PATH is imported\n"
+	       "in one transaction: it lands whole or not at all, and a failing PATH does\n"
+	       "not affect the others.\n\n"
+	       "  --source NAME    provenance name (default: the file's base name)\n"
+	       "  --tlp T          TLP for objects without a marking: clear, green, amber,\n"
+	       "                   amber+strict, red (default: the config's import.default_tlp)\n"
+	       "  --confidence N   confidence 0-100 for objects without one\n"
+	       "  --type T         CSV: force the value type (ipv4, ipv6, domain, url, md5,\n"
+	       "                   sha1, sha256, email)\n"
+	       "  --column N|NAME  CSV: the value column, by 1-based number or header name\n"
+	       "  --trusted        the operator vouches for these files: unsigned objects are\n"
+	       "                   taken as they are (default: policy.unsigned decides)\n"
+	       "  --json           print each summary as one JSON object (one per line)\n"
+	       "  --help           this text\n\n"
+	       "Exit status: 0 if every PATH imported, 1 if any failed, 2 on usage errors,\n"
+	       "3 if the node home is missing or unsafe.\n");
 }
 
 static void print_text(const char *path, const struct ent_import_summary *s)
@@ -90,21 +92,19 @@ static int parse_int(const char *s, int min, int max, int *out)
 
 int import_main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"home", required_argument, NULL, 'H'},
-	                                     {"source", required_argument, NULL, 's'},
-	                                     {"tlp", required_argument, NULL, 't'},
-	                                     {"confidence", required_argument, NULL, 'c'},
-	                                     {"type", required_argument, NULL, 'T'},
-	                                     {"column", required_argument, NULL, 'C'},
-	                                     {"json", no_argument, NULL, 'j'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"home", required_argument, NULL, 'H'}, {"source", required_argument, NULL, 's'},
+	    {"tlp", required_argument, NULL, 't'},  {"confidence", required_argument, NULL, 'c'},
+	    {"type", required_argument, NULL, 'T'}, {"column", required_argument, NULL, 'C'},
+	    {"json", no_argument, NULL, 'j'},       {"trusted", no_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
 	struct ent_import_opts io = {.default_confidence = -1};
 	const char *home = NULL, *tlp = NULL;
 	char err[ENT_ERRBUF_SIZE];
 	struct ent_home *h;
 	struct ent_store *store;
-	bool json = false;
+	bool json = false, trusted = false;
+	struct ent_policy policy;
 	int c, failed = 0, config_conf;
 
 	optind = 1;
@@ -145,6 +145,9 @@ int import_main(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'r':
+			trusted = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -178,6 +181,13 @@ int import_main(int argc, char **argv)
 		ent_home_close(h);
 		return EXIT_HOME;
 	}
+	io.gate = cli_load_gate("import", h, store, &policy);
+	if (io.gate == NULL) {
+		ent_store_close(store);
+		ent_home_close(h);
+		return EXIT_HOME;
+	}
+	io.unsigned_action = trusted ? ENT_UNSIGNED_ACCEPT : policy.unsigned_action;
 	for (int i = optind; i < argc; i++) {
 		struct ent_import_summary sum;
 		int rc = ent_import_path(store, argv[i], &io, &sum, err);
@@ -191,6 +201,7 @@ int import_main(int argc, char **argv)
 		else if (rc == ENT_OK)
 			print_text(argv[i], &sum);
 	}
+	ent_gate_free(io.gate);
 	ent_store_close(store);
 	ent_home_close(h);
 	return failed ? EXIT_WORK : 0;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "trust/keys.h"
 
 void cli_error(const char *cmd, const char *fmt, ...)
 {
@@ -32,4 +33,29 @@ struct ent_home *cli_open_home(const char *cmd, const char *opt_home)
 bool cli_stdout_is_tty(void)
 {
 	return isatty(STDOUT_FILENO);
+}
+
+struct ent_trust_gate *cli_load_gate(const char *cmd, struct ent_home *h, struct ent_store *s,
+                                     struct ent_policy *policy_out)
+{
+	struct ent_policy policy;
+	struct ent_keypair kp;
+	struct ent_trust_gate *g = NULL;
+	char err[ENT_ERRBUF_SIZE];
+
+	if (ent_policy_load(h->config, &policy, err) != ENT_OK) {
+		cli_error(cmd, "%s: %s", h->config_path, err);
+		return NULL;
+	}
+	if (ent_keys_load(h->sk_path, &kp, err) != ENT_OK) {
+		cli_error(cmd, "%s", err);
+		return NULL;
+	}
+	if (ent_gate_load(s, ent_config_get(h->config, "node.identity", NULL), kp.pk, &policy, &g,
+	                  err) != ENT_OK)
+		cli_error(cmd, "%s", err);
+	ent_keys_wipe(&kp);
+	if (policy_out != NULL)
+		*policy_out = policy;
+	return g;
 }

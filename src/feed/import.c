@@ -356,6 +356,13 @@ static int store_prepared(struct import_ctx *ctx, struct ent_prepared *p, char *
 	struct ent_store_object o;
 
 	ent_prepared_to_store(p, ctx->opts->default_tlp, ctx->opts->default_confidence, &o);
+	if (ctx->opts->gate != NULL) {
+		int grc = ent_ingest_judge(ctx->store, ctx->opts->gate, NULL,
+		                           ctx->opts->unsigned_action, p, &o, errbuf);
+
+		if (grc != ENT_OK)
+			return grc;
+	}
 	int rc = ent_store_object_put(ctx->store, ctx->import_id, ctx->source_id, &o, &res, errbuf);
 
 	if (rc != ENT_OK)

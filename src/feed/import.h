@@ -17,6 +17,7 @@
 #include "core/observable.h"
 #include "stix/tlp.h"
 #include "store/store.h"
+#include "trust/gate.h"
 
 struct ent_import_opts {
 	const char *source;            /* provenance name; NULL = the file's base name */
@@ -30,6 +31,8 @@ struct ent_import_opts {
 	                                  tests compare this path with the direct one) */
 	size_t bulk_min_bytes;         /* inputs this large use the store's bulk mode; 0 = 4 MiB
 	                                  (the tests set 1 to exercise it) */
+	struct ent_trust_gate *gate;   /* signatures and belief (trust/gate.h); NULL = none */
+	enum ent_policy_unsigned unsigned_action; /* for unsigned objects of this input */
 };
 
 #define ENT_IMPORT_MAX_REASONS 32

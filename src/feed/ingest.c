@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "feed/prepare.h"
+#include "store/pins.h"
 
 struct ent_ingest {
 	struct ent_store *store;
@@ -80,6 +81,14 @@ int ent_ingest_object(struct ent_ingest *in, const char *json, size_t len,
 	in->prep.json = json;
 	in->prep.json_len = len;
 	ent_prepared_to_store(&in->prep, in->opts.default_tlp, in->opts.default_confidence, &o);
+	if (in->opts.gate != NULL) {
+		rc = ent_ingest_judge(in->store, in->opts.gate, in->opts.peer,
+		                      in->opts.unsigned_action, &in->prep, &o, errbuf);
+		if (rc != ENT_OK) {
+			ent_err_prefix(errbuf, "%s", in->prep.so.id);
+			return rc;
+		}
+	}
 	rc = ent_store_object_put(in->store, in->import_id, in->source_id, &o, result, errbuf);
 	if (rc == ENT_OK && *result == ENT_PUT_DUPLICATE)
 		rc = ent_errf(errbuf, ENT_EINVAL,
@@ -88,4 +97,31 @@ int ent_ingest_object(struct ent_ingest *in, const char *json, size_t len,
 	if (rc == ENT_OK && rowid_out != NULL)
 		*rowid_out = ent_store_last_put_rowid(in->store);
 	return rc;
+}
+
+int ent_ingest_judge(struct ent_store *s, struct ent_trust_gate *gate, const char *peer,
+                     enum ent_policy_unsigned unsigned_action, const struct ent_prepared *p,
+                     struct ent_store_object *o, char *errbuf)
+{
+	const struct ent_stix_object *so = &p->so;
+	const char *creator = so->created_by_ref;
+	struct ent_gate_verdict v;
+	int rc;
+
+	if (creator == NULL && strcmp(so->type, "identity") == 0)
+		creator = so->id; /* an identity speaks for itself */
+	ent_gate_check(gate, peer, unsigned_action, so->type, creator, so->confidence, p->json,
+	               p->json_len, &v);
+	if (v.reject)
+		return ent_errf(errbuf, ENT_EPERM, "rejected: %s", v.why);
+	o->confidence = v.stored_confidence >= 0 ? v.stored_confidence : o->confidence;
+	if (v.update_peer != 0) {
+		rc = ent_store_pin_update(s, v.update_peer,
+		                          v.update_identity[0] ? v.update_identity : NULL,
+		                          v.update_key[0] ? v.update_key : NULL, errbuf);
+		if (rc != ENT_OK)
+			return rc;
+		ent_gate_apply(gate, &v);
+	}
+	return ENT_OK;
 }

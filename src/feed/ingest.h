@@ -18,6 +18,7 @@
 
 #include "core/error.h"
 #include "stix/tlp.h"
+#include "trust/gate.h"
 #include "store/store.h"
 
 struct ent_ingest;
@@ -28,6 +29,12 @@ struct ent_ingest_opts {
 	const char *what;         /* recorded as the import's path, e.g. the page URL */
 	enum ent_tlp default_tlp; /* for objects without a TLP marking */
 	int default_confidence;   /* -1 = none */
+	/* the trust gate (trust/gate.h), or NULL to store objects unjudged;
+	 * peer is the delivering peer's name, unsigned_action the policy for
+	 * unsigned objects of this input */
+	struct ent_trust_gate *gate;
+	const char *peer;
+	enum ent_policy_unsigned unsigned_action;
 };
 
 /* Records the import (source, imports row). Call inside a transaction. */
@@ -41,7 +48,8 @@ int ent_ingest_check(const char *json, size_t len, char *errbuf) ENT_MUST_CHECK;
 
 /* Checks and stores one object; *result says what the store did, and the
  * row of the stored version (0 when unchanged and not looked up) is in
- * *rowid_out (may be NULL). */
+ * *rowid_out (may be NULL). ENT_EPERM when the trust gate rejects it
+ * (errbuf says why), ENT_EPARSE / ENT_EINVAL when it is not valid STIX. */
 int ent_ingest_object(struct ent_ingest *in, const char *json, size_t len,
                       enum ent_store_put_result *result, int64_t *rowid_out,
                       char *errbuf) ENT_MUST_CHECK;

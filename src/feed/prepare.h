@@ -15,6 +15,7 @@
 #include "feed/import.h"
 #include "stix/object.h"
 #include "store/store.h"
+#include "trust/policy.h"
 
 #define ENT_PREPARED_MAX_OBS 256
 
@@ -58,6 +59,15 @@ int ent_prepare_object(struct ent_prepared *p, const char *json, size_t len,
  * without a TLP marking or confidence get the defaults. */
 void ent_prepared_to_store(const struct ent_prepared *p, enum ent_tlp default_tlp,
                            int default_confidence, struct ent_store_object *o);
+
+/* Passes a prepared object through the trust gate (trust/gate.h): sets the
+ * confidence to store in o, records what the gate learned about a peer,
+ * or returns ENT_EPERM with the reason when the object is rejected. The
+ * importer and ingest.c share it. */
+struct ent_trust_gate;
+int ent_ingest_judge(struct ent_store *s, struct ent_trust_gate *gate, const char *peer,
+                     enum ent_policy_unsigned unsigned_action, const struct ent_prepared *p,
+                     struct ent_store_object *o, char *errbuf) ENT_MUST_CHECK;
 
 /* Adds one to the count of a not-matchable reason. */
 void ent_import_count_reason(struct ent_import_summary *sum, const char *reason);
