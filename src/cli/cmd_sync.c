@@ -187,6 +187,11 @@ int sync_main(int argc, char **argv)
 		exit_code = rc == ENT_ENOTFOUND ? EXIT_USAGE : EXIT_WORK;
 		goto out;
 	}
+	so.gate = cli_load_gate("sync", h, store, NULL);
+	if (so.gate == NULL) {
+		exit_code = EXIT_HOME;
+		goto out;
+	}
 	/* our sightings become STIX sightings before anything is pushed */
 	rc = ent_sync_sightings_update(store, so.identity_id, NULL, err);
 	if (rc != ENT_OK) {
@@ -208,6 +213,7 @@ int sync_main(int argc, char **argv)
 		fflush(stdout);
 	}
 out:
+	ent_gate_free(so.gate);
 	free(peers.v);
 	ent_store_close(store);
 	ent_home_close(h);

@@ -262,11 +262,17 @@ static void progress(struct peer_ctx *pc)
 static int store_page(struct peer_ctx *pc, const char *coll_url, struct ent_taxii_page *page,
                       const struct ent_sync_cursor *next_cursor, char *errbuf)
 {
-	struct ent_ingest_opts io = {.source = pc->source,
-	                             .source_kind = "peer",
-	                             .what = coll_url,
-	                             .default_tlp = pc->o->default_tlp,
-	                             .default_confidence = -1};
+	struct ent_ingest_opts io = {
+	    .source = pc->source,
+	    .source_kind = "peer",
+	    .what = coll_url,
+	    .default_tlp = pc->o->default_tlp,
+	    .default_confidence = -1,
+	    .gate = pc->o->gate,
+	    .peer = pc->peer->name,
+	    .unsigned_action = pc->o->gate != NULL ? ent_gate_policy(pc->o->gate)->unsigned_action
+	                                           : ENT_UNSIGNED_ACCEPT,
+	};
 	struct ent_ingest *in = NULL;
 	bool *bad = NULL;
 	size_t n_bad = 0;
@@ -312,7 +318,12 @@ static int store_page(struct peer_ctx *pc, const char *coll_url, struct ent_taxi
 			break;
 		}
 		if (rc != ENT_OK) {
-			/* e.g. the same version twice in one page with two contents */
+			/* the trust gate refused it (a signature that does not verify,
+			 * an unsigned object the policy rejects), or the same version
+			 * twice in one page with two contents: left out, and said */
+			if (pc->r->error[0] == '\0')
+				snprintf(pc->r->error, sizeof(pc->r->error), "peer %s: %s",
+				         pc->peer->name, err);
 			rc = ENT_OK;
 			bad[i] = true;
 			n_bad++;

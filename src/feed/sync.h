@@ -28,14 +28,16 @@
 #include "stix/tlp.h"
 #include "store/peers.h"
 #include "store/store.h"
+#include "trust/gate.h"
 
 #define ENT_SYNC_PUSH_BATCH 100
 
 struct ent_sync_opts {
-	const char *identity_id;  /* our STIX identity id (node.identity) */
-	int page_size;            /* objects asked per page (sync.page_size) */
-	long timeout_s;           /* per request (sync.timeout) */
-	enum ent_tlp default_tlp; /* for pulled objects without a TLP marking */
+	const char *identity_id;     /* our STIX identity id (node.identity) */
+	int page_size;               /* objects asked per page (sync.page_size) */
+	long timeout_s;              /* per request (sync.timeout) */
+	enum ent_tlp default_tlp;    /* for pulled objects without a TLP marking */
+	struct ent_trust_gate *gate; /* signatures and belief (trust/gate.h); NULL = none */
 	/* called after every page and push; may be NULL */
 	void (*progress)(void *ctx, const char *peer, uint64_t pulled, uint64_t pushed);
 	void *progress_ctx;

@@ -297,15 +297,21 @@ static int store_envelope(struct add_state *a, const struct ent_taxii_collection
 	rc = ent_store_begin(s, errbuf);
 	if (rc != ENT_OK)
 		return rc;
-	rc = ent_ingest_begin(s,
-	                      &(struct ent_ingest_opts){
-	                          .source = source,
-	                          .source_kind = "peer",
-	                          .what = what,
-	                          .default_tlp = c->t->opts.default_tlp,
-	                          .default_confidence = c->t->opts.default_confidence,
-	                      },
-	                      &in, errbuf);
+	rc = ent_ingest_begin(
+	    s,
+	    &(struct ent_ingest_opts){
+	        .source = source,
+	        .source_kind = "peer",
+	        .what = what,
+	        .default_tlp = c->t->opts.default_tlp,
+	        .default_confidence = c->t->opts.default_confidence,
+	        .gate = c->t->opts.gate,
+	        .peer = c->req->who->peer,
+	        .unsigned_action = c->t->opts.gate != NULL
+	                               ? ent_gate_policy(c->t->opts.gate)->unsigned_action
+	                               : ENT_UNSIGNED_ACCEPT,
+	    },
+	    &in, errbuf);
 	for (uint32_t t = arr + 1, k = 0; rc == ENT_OK && k < j->tok[arr].count;
 	     k++, t = j->tok[t].next) {
 		const char *text = j->text + j->tok[t].start;
@@ -322,7 +328,7 @@ static int store_envelope(struct add_state *a, const struct ent_taxii_collection
 			continue;
 		}
 		orc = ent_ingest_object(in, text, len, &res, &rowid, why);
-		if (orc == ENT_EPARSE || orc == ENT_EINVAL) {
+		if (orc == ENT_EPARSE || orc == ENT_EINVAL || orc == ENT_EPERM) {
 			/* this object fails; the others go on (section 5.5) */
 			status_detail(a, &a->failed, id, ver, why);
 			a->n_failed++;

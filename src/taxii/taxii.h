@@ -21,6 +21,7 @@
 
 #include "core/error.h"
 #include "stix/tlp.h"
+#include "trust/gate.h"
 #include "taxii/collections.h"
 #include "taxii/http_server.h"
 
@@ -39,6 +40,7 @@ struct ent_taxii_opts {
 	size_t max_body;                                 /* advertised as max_content_length */
 	enum ent_tlp default_tlp;                        /* of objects stored without a TLP */
 	int default_confidence;
+	struct ent_trust_gate *gate; /* what peers add passes it (trust/gate.h); may be NULL */
 };
 
 struct ent_taxii;

@@ -279,3 +279,21 @@ void ent_gate_apply(struct ent_trust_gate *g, const struct ent_gate_verdict *v)
 	}
 	pthread_mutex_unlock(&g->lock);
 }
+
+int ent_gate_reload(struct ent_trust_gate *g, struct ent_store *s, char *errbuf)
+{
+	struct ent_trust_gate fresh = {0};
+	int rc = ent_store_pins_foreach(s, add_peer, &fresh, errbuf);
+
+	if (rc != ENT_OK) {
+		free(fresh.peers);
+		return rc == ENT_ENOMEM ? ent_errf(errbuf, rc, "out of memory") : rc;
+	}
+	pthread_mutex_lock(&g->lock);
+	free(g->peers);
+	g->peers = fresh.peers;
+	g->n = fresh.n;
+	g->cap = fresh.cap;
+	pthread_mutex_unlock(&g->lock);
+	return ENT_OK;
+}

@@ -69,6 +69,10 @@ void ent_gate_check(struct ent_trust_gate *g, const char *source_peer,
  * the caller's to update, with ent_store_pin_update). */
 void ent_gate_apply(struct ent_trust_gate *g, const struct ent_gate_verdict *v);
 
+/* Reads the peers again (after `entente peer` changed them); safe while
+ * other threads use the gate. */
+int ent_gate_reload(struct ent_trust_gate *g, struct ent_store *s, char *errbuf) ENT_MUST_CHECK;
+
 /* The policy the gate was loaded with. */
 const struct ent_policy *ent_gate_policy(const struct ent_trust_gate *g);
 
