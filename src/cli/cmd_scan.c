@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "trust/policy.h"
 #include "core/timefmt.h"
 #include "sensor/scan.h"
 
@@ -136,6 +137,7 @@ int scan_main(int argc, char **argv)
 	const char *home = NULL, *output = NULL;
 	struct ent_scan_opts so = {0};
 	struct ent_intel_policy pol = {.now_ms = ent_time_now_ms()};
+	struct ent_policy policy;
 	struct ent_scan_result res;
 	struct ent_intel *intel = NULL;
 	struct ent_store *store = NULL;
@@ -194,7 +196,8 @@ int scan_main(int argc, char **argv)
 	    ent_config_get_int(h->config, "scan.max_flows", 1000000, 1000, 100000000, &max_flows,
 	                       err) != ENT_OK ||
 	    ent_config_get_int(h->config, "scan.flow_timeout", 120, 1, 86400, &timeout, err) !=
-	        ENT_OK) {
+	        ENT_OK ||
+	    ent_policy_load(h->config, &policy, err) != ENT_OK) {
 		cli_error("scan", "%s: %s", h->config_path, err);
 		ent_home_close(h);
 		return EXIT_HOME;
@@ -208,6 +211,7 @@ int scan_main(int argc, char **argv)
 		goto out;
 	}
 	t0 = ent_time_mono_ns();
+	pol.policy = &policy;
 	if (ent_intel_load(store, &pol, &intel, err) != ENT_OK) {
 		cli_error("scan", "compiling the indicators: %s", err);
 		goto out;

@@ -1,6 +1,7 @@
 /* intel.c - compiling the store's active indicators for a scan (see intel.h). */
 #include "sensor/intel.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,7 +12,8 @@ struct load_ctx {
 	struct ent_matcher_builder *b;
 	const struct ent_intel_policy *policy;
 	size_t cap;
-	bool skip_current; /* the current indicator is below min_confidence */
+	char current[128];  /* the indicator whose rows are coming */
+	bool current_added; /* it has an entry (some observable passed) */
 	char *errbuf;
 };
 
@@ -20,7 +22,7 @@ static char *dup_opt(const char *s)
 	return s != NULL ? strdup(s) : NULL;
 }
 
-static int add_indicator(struct load_ctx *c, const struct ent_store_active_obs *o)
+static int add_indicator(struct load_ctx *c, const struct ent_store_active_obs *o, int confidence)
 {
 	struct ent_intel *in = c->in;
 	struct ent_intel_indicator *ind;
@@ -44,7 +46,7 @@ static int add_indicator(struct load_ctx *c, const struct ent_store_active_obs *
 	ind->source = strdup(o->source ? o->source : "-");
 	ind->created_by_ref = dup_opt(o->created_by_ref);
 	ind->tlp = dup_opt(o->tlp);
-	ind->confidence = o->confidence;
+	ind->confidence = confidence;
 	in->n_ind++;
 	if (ind->stix_id == NULL || ind->source == NULL)
 		return ent_errf(c->errbuf, ENT_ENOMEM, "out of memory");
@@ -58,20 +60,32 @@ static int on_obs(void *vctx, const struct ent_store_active_obs *o)
 	unsigned flags = 0;
 	int rc;
 
-	/* rows come grouped by indicator: a new id starts a new entry */
-	if (in->n_ind == 0 || strcmp(in->ind[in->n_ind - 1].stix_id, o->stix_id) != 0) {
-		int conf = o->confidence < 0 ? 100 : o->confidence;
+	int conf = o->confidence, min = c->policy->min_confidence;
+	const struct ent_policy *p = c->policy->policy;
 
-		c->skip_current = conf < c->policy->min_confidence;
-		if (c->skip_current) {
+	/* rows come grouped by indicator */
+	if (strncmp(c->current, o->stix_id, sizeof(c->current)) != 0) {
+		if (c->current[0] != '\0' && !c->current_added)
 			in->skipped_confidence++;
-			return 0;
-		}
-		rc = add_indicator(c, o);
+		snprintf(c->current, sizeof(c->current), "%s", o->stix_id);
+		c->current_added = false;
+	}
+	if (p != NULL) {
+		/* belief fades with the age of what we hold, per kind */
+		conf = ent_policy_decay(conf >= 0 ? conf : p->unknown_confidence,
+		                        (c->policy->now_ms - o->version_ms) / 1000,
+		                        p->half_life_s[o->kind]);
+		min = p->min_confidence_alert;
+	} else if (conf < 0) {
+		conf = 100;
+	}
+	if (conf < min)
+		return 0;
+	if (!c->current_added) {
+		rc = add_indicator(c, o, p != NULL || o->confidence >= 0 ? conf : -1);
 		if (rc != ENT_OK)
 			return rc;
-	} else if (c->skip_current) {
-		return 0;
+		c->current_added = true;
 	}
 	if (o->kind == ENT_OBS_DOMAIN && c->policy->subdomains)
 		flags |= ENT_MATCH_SUBDOMAINS;
@@ -100,6 +114,8 @@ int ent_intel_load(struct ent_store *s, const struct ent_intel_policy *policy,
 		return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
 	}
 	rc = ent_store_active_observables_foreach(s, policy->now_ms, on_obs, &c, errbuf);
+	if (rc == ENT_OK && c.current[0] != '\0' && !c.current_added)
+		in->skipped_confidence++;
 	if (rc != ENT_OK) {
 		ent_matcher_builder_free(c.b);
 		ent_intel_free(in);

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "match/matcher.h"
 #include "store/store.h"
+#include "trust/policy.h"
 
 struct ent_intel_indicator {
 	char *stix_id;
@@ -22,7 +23,7 @@ struct ent_intel_indicator {
 	char *source;
 	char *created_by_ref; /* may be NULL */
 	char *tlp;            /* may be NULL */
-	int confidence;       /* -1 when absent */
+	int confidence;       /* -1 when absent; the effective one at the scan with a policy */
 };
 
 struct ent_intel {
@@ -30,13 +31,19 @@ struct ent_intel {
 	struct ent_intel_indicator *ind; /* indexed by matcher ref */
 	size_t n_ind;
 	size_t n_obs;
-	size_t skipped_confidence; /* indicators below min_confidence */
+	size_t skipped_confidence; /* indicators below min_confidence (all their observables) */
 };
 
 struct ent_intel_policy {
 	int64_t now_ms;     /* validity is judged at this time */
 	bool subdomains;    /* domain indicators also match subdomains */
 	int min_confidence; /* below it an indicator never alerts; absent counts as 100 */
+	/* the node's policy (trust/policy.h), or NULL: then the stored
+	 * confidence is used as it is. With it, each observable's confidence
+	 * decays with the half-life of its kind since the version was
+	 * modified, an absent one counts as policy.unknown_confidence, and the
+	 * threshold is policy.min_confidence_alert. */
+	const struct ent_policy *policy;
 };
 
 /* Compiles the store's active indicators. Caller frees with ent_intel_free. */

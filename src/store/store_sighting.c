@@ -15,7 +15,7 @@ int ent_store_active_observables_foreach(struct ent_store *s, int64_t now_ms,
 	static const char *const sql =
 	    "SELECT o.stix_id, o.name,"
 	    " (SELECT name FROM sources WHERE id = o.source_id),"
-	    " o.created_by_ref, o.tlp, o.confidence, b.kind, b.value"
+	    " o.created_by_ref, o.tlp, o.confidence, b.kind, b.value, o.version_ms"
 	    " FROM objects o JOIN observables b ON b.object_rowid = o.rowid"
 	    " WHERE o.type = 'indicator' AND o.is_current = 1 AND o.revoked = 0"
 	    " AND (o.valid_from IS NULL OR o.valid_from <= ?1)"
@@ -38,6 +38,7 @@ int ent_store_active_observables_foreach(struct ent_store *s, int64_t now_ms,
 		        sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 5),
 		    .kind = ent_obs_kind_from_name((const char *)sqlite3_column_text(st, 6)),
 		    .value = (const char *)sqlite3_column_text(st, 7),
+		    .version_ms = sqlite3_column_int64(st, 8),
 		};
 		int r;
 

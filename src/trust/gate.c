@@ -200,13 +200,11 @@ void ent_gate_check(struct ent_trust_gate *g, const char *source_peer,
 		if (rc == ENT_OK) {
 			v->signature_ok = true;
 		} else if (rc == ENT_SIGN_EUNSIGNED) {
-			if (unsigned_action == ENT_UNSIGNED_REJECT) {
-				snprintf(v->why, sizeof(v->why),
-				         "unsigned, but its creator %s has a pinned key",
-				         created_by_ref);
-				return reject(g, v);
-			}
-			lower = unsigned_action == ENT_UNSIGNED_LOWER;
+			/* a creator with a pinned key signs everything it makes: an
+			 * unsigned object in its name was stripped or forged */
+			snprintf(v->why, sizeof(v->why),
+			         "unsigned, but its creator %s has a pinned key", created_by_ref);
+			return reject(g, v);
 		} else {
 			snprintf(v->why, sizeof(v->why),
 			         "signature of %s does not verify with its pinned key: %s",

@@ -5,8 +5,9 @@
  *
  *   - Its creator (created_by_ref) has a pinned key (a peer's, given with
  *     `peer add --key`, or the node's own): the signature must verify with
- *     that key. A bad signature or another key rejects the object. An
- *     unsigned one follows the policy for unsigned objects.
+ *     that key. A bad signature, another key, or no signature rejects the
+ *     object: such a creator signs everything it makes, so an unsigned
+ *     object in its name was stripped or forged.
  *   - The creator has no pinned key, but the object is signed by a peer's
  *     pinned key whose identity is not known yet: the signature verifies,
  *     so that identity is the peer's from now on (recorded in the store).
