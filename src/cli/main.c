@@ -19,6 +19,7 @@ static const struct {
     {"serve", serve_main, "Serves the node's intelligence to peers over TAXII 2.1 (HTTPS)"},
     {"peer", peer_main, "Adds, lists, changes and removes peers and their accounts"},
     {"sync", sync_main, "Pulls from peers' TAXII collections and pushes sightings back"},
+    {"policy", policy_main, "Shows the local policy: trust, confidences, decay, allowlists"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -103,6 +103,15 @@ static void b64_pk(const uint8_t pk[crypto_sign_PUBLICKEYBYTES], char out[B64_PK
 	                  sodium_base64_VARIANT_ORIGINAL);
 }
 
+bool ent_sign_parse_public_key(const char *text, uint8_t pk[crypto_sign_PUBLICKEYBYTES])
+{
+	if (text == NULL)
+		return false;
+	if (strncmp(text, "ed25519:", 8) == 0)
+		text += 8;
+	return b64_decode(text, pk, crypto_sign_PUBLICKEYBYTES);
+}
+
 /* Signs text with kp and writes the canonical signed object; rotation (may
  * be NULL; stolen) goes into the entry. */
 static int sign_with_entry(const char *text, size_t len, const struct ent_keypair *kp,

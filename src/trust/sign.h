@@ -31,6 +31,7 @@
 #ifndef ENT_TRUST_SIGN_H
 #define ENT_TRUST_SIGN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,6 +56,13 @@ enum ent_sign_error {
 };
 
 const char *ent_sign_strerror(int err);
+
+/*
+ * Decodes a public key as peers are configured with it: base64 of the 32
+ * bytes, optionally prefixed "ed25519:" (the form of node.pub). false when
+ * it is not one.
+ */
+bool ent_sign_parse_public_key(const char *text, uint8_t pk[crypto_sign_PUBLICKEYBYTES]);
 
 /*
  * Signs the STIX object in text (len bytes, one JSON object) with kp.

@@ -318,6 +318,25 @@ static void test_rotation(void **state)
 	free(signed_id);
 }
 
+static void test_parse_public_key(void **state)
+{
+	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+	char text[80];
+
+	(void)state;
+	ent_keys_pk_text(ka.pk, text, sizeof(text)); /* "ed25519:<base64>" */
+	assert_true(ent_sign_parse_public_key(text, pk));
+	assert_memory_equal(pk, ka.pk, sizeof(pk));
+	memset(pk, 0, sizeof(pk));
+	assert_true(ent_sign_parse_public_key(text + 8, pk));
+	assert_memory_equal(pk, ka.pk, sizeof(pk));
+	assert_false(ent_sign_parse_public_key("AAAA", pk));
+	assert_false(ent_sign_parse_public_key("", pk));
+	assert_false(ent_sign_parse_public_key(NULL, pk));
+	text[20] = '!';
+	assert_false(ent_sign_parse_public_key(text, pk));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +347,7 @@ int main(void)
 	    cmocka_unit_test(test_entry_checked),
 	    cmocka_unit_test(test_extension_definition),
 	    cmocka_unit_test(test_rotation),
+	    cmocka_unit_test(test_parse_public_key),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
