@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "trust/allowlist.h"
 #include "trust/policy.h"
 #include "core/timefmt.h"
 #include "sensor/scan.h"
@@ -62,6 +63,17 @@ static void print_summary_text(const struct ent_scan_result *r, const struct ent
 	if (r->first_error[0])
 		fprintf(stderr, "  %llu file(s) damaged or unreadable, first: %s\n",
 		        (unsigned long long)r->files_failed, r->first_error);
+	if (in->allow != NULL) {
+		struct ent_allowlist_info info;
+
+		fprintf(stderr, "  allowlists: %llu matches kept from alerting;",
+		        (unsigned long long)in->allow_counts->suppressed);
+		for (size_t i = 0; ent_allowlists_info(in->allow, i, &info); i++)
+			fprintf(stderr, " %s (%s) %llu", info.name,
+			        ent_allowlist_action_name(info.action),
+			        (unsigned long long)in->allow_counts->hits[i]);
+		fputc('\n', stderr);
+	}
 }
 
 static void print_summary_json(FILE *f, const struct ent_scan_result *r, const struct ent_intel *in,
@@ -88,6 +100,18 @@ static void print_summary_json(FILE *f, const struct ent_scan_result *r, const s
 			json_object_set_new(c, ent_net_counter_name((enum ent_net_counter)i),
 			                    json_integer((json_int_t)r->counters.v[i]));
 	json_object_set_new(o, "counters", c);
+	if (in->allow != NULL) {
+		json_t *al = json_object(), *lists = json_object();
+		struct ent_allowlist_info info;
+
+		json_object_set_new(al, "suppressed",
+		                    json_integer((json_int_t)in->allow_counts->suppressed));
+		for (size_t i = 0; ent_allowlists_info(in->allow, i, &info); i++)
+			json_object_set_new(lists, info.name,
+			                    json_integer((json_int_t)in->allow_counts->hits[i]));
+		json_object_set_new(al, "hits", lists);
+		json_object_set_new(o, "allowlists", al);
+	}
 	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (text != NULL)
 		fprintf(f, "%s\n", text);
@@ -138,6 +162,8 @@ int scan_main(int argc, char **argv)
 	struct ent_scan_opts so = {0};
 	struct ent_intel_policy pol = {.now_ms = ent_time_now_ms()};
 	struct ent_policy policy;
+	struct ent_allowlists *allow = NULL;
+	struct ent_intel_allow_counts allow_counts = {0};
 	struct ent_scan_result res;
 	struct ent_intel *intel = NULL;
 	struct ent_store *store = NULL;
@@ -212,11 +238,23 @@ int scan_main(int argc, char **argv)
 	}
 	t0 = ent_time_mono_ns();
 	pol.policy = &policy;
+	allow = ent_allowlists_new();
+	if (allow == NULL || ent_allowlists_load_config(allow, h->config, h->dir, err) != ENT_OK) {
+		cli_error("scan", "%s: %s", h->config_path, allow == NULL ? "out of memory" : err);
+		ent_allowlists_free(allow);
+		ent_store_close(store);
+		ent_home_close(h);
+		return EXIT_HOME;
+	}
 	if (ent_intel_load(store, &pol, &intel, err) != ENT_OK) {
 		cli_error("scan", "compiling the indicators: %s", err);
 		goto out;
 	}
 	compile_s = (double)(ent_time_mono_ns() - t0) / 1e9;
+	if (ent_allowlists_count(allow) > 0) {
+		intel->allow = allow;
+		intel->allow_counts = &allow_counts;
+	}
 	if (output != NULL) {
 		out = fopen(output, "w");
 		if (out == NULL) {
@@ -256,6 +294,7 @@ out:
 	if (out != NULL)
 		fclose(out);
 	ent_intel_free(intel);
+	ent_allowlists_free(allow);
 	ent_store_close(store);
 	ent_home_close(h);
 	return exit_code;

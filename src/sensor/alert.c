@@ -63,7 +63,8 @@ static int severity(int confidence)
 
 int ent_scan_alert_format(struct ent_buf *out, const struct ent_intel_indicator *ind,
                           const struct ent_pkt_event *ev, uint64_t flow_id, const char *value,
-                          const char *pcap_name)
+                          const char *pcap_name, const struct ent_allowlist_hit *allow,
+                          int confidence)
 {
 	const struct ent_flow_info *f = ev->flow;
 	json_t *o = json_object(), *alert = json_object(), *ent = json_object();
@@ -101,7 +102,7 @@ int ent_scan_alert_format(struct ent_buf *out, const struct ent_intel_indicator 
 	json_object_set_new(alert, "rev", json_integer(1));
 	json_object_set_new(alert, "signature", json_string(sig));
 	json_object_set_new(alert, "category", json_string("Threat intelligence match"));
-	json_object_set_new(alert, "severity", json_integer(severity(ind->confidence)));
+	json_object_set_new(alert, "severity", json_integer(severity(confidence)));
 	json_object_set_new(o, "alert", alert);
 	json_object_set_new(ent, "indicator", json_string(ind->stix_id));
 	if (ind->name != NULL)
@@ -114,8 +115,19 @@ int ent_scan_alert_format(struct ent_buf *out, const struct ent_intel_indicator 
 	if (ind->created_by_ref != NULL)
 		json_object_set_new(ent, "producer", json_string(ind->created_by_ref));
 	json_object_set_new(ent, "source", json_string(ind->source));
-	if (ind->confidence >= 0)
-		json_object_set_new(ent, "confidence", json_integer(ind->confidence));
+	if (confidence >= 0)
+		json_object_set_new(ent, "confidence", json_integer(confidence));
+	if (allow != NULL) {
+		/* the value is on an allowlist that informs or lowers */
+		json_t *al = json_object();
+
+		json_object_set_new(al, "list", json_string(allow->list));
+		json_object_set_new(al, "action",
+		                    json_string(ent_allowlist_action_name(allow->action)));
+		if (allow->action == ENT_AL_LOWER)
+			json_object_set_new(al, "lowered_by", json_integer(allow->lower));
+		json_object_set_new(ent, "allowlist", al);
+	}
 	if (ind->tlp != NULL)
 		json_object_set_new(ent, "tlp", json_string(ind->tlp));
 	json_object_set_new(o, "entente", ent);

@@ -121,6 +121,8 @@ int ent_intel_load(struct ent_store *s, const struct ent_intel_policy *policy,
 		ent_intel_free(in);
 		return rc;
 	}
+	in->min_confidence =
+	    policy->policy != NULL ? policy->policy->min_confidence_alert : policy->min_confidence;
 	in->matcher = ent_matcher_build(c.b, errbuf); /* consumes the builder */
 	if (in->matcher == NULL) {
 		ent_intel_free(in);

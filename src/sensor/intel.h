@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "match/matcher.h"
 #include "store/store.h"
+#include "trust/allowlist.h"
 #include "trust/policy.h"
 
 struct ent_intel_indicator {
@@ -26,12 +27,23 @@ struct ent_intel_indicator {
 	int confidence;       /* -1 when absent; the effective one at the scan with a policy */
 };
 
+/* What the allowlists did during a scan; counted by every worker at once. */
+struct ent_intel_allow_counts {
+	uint64_t hits[ENT_ALLOWLIST_MAX_LISTS]; /* per list, matches of (flow, indicator) */
+	uint64_t suppressed;                    /* of which did not alert */
+};
+
 struct ent_intel {
 	struct ent_matcher *matcher;
 	struct ent_intel_indicator *ind; /* indexed by matcher ref */
 	size_t n_ind;
 	size_t n_obs;
 	size_t skipped_confidence; /* indicators below min_confidence (all their observables) */
+	/* the node's allowlists (trust/allowlist.h), checked against what the
+	 * traffic showed when it matches; NULL = none. Set by the caller. */
+	const struct ent_allowlists *allow;
+	struct ent_intel_allow_counts *allow_counts; /* with allow */
+	int min_confidence;                          /* the threshold the intel was compiled with */
 };
 
 struct ent_intel_policy {

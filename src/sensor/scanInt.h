@@ -7,6 +7,7 @@
 #include "core/buf.h"
 #include "net/pipeline.h"
 #include "sensor/scan.h"
+#include "trust/allowlist.h"
 
 /* A sighting being tallied by one worker. */
 struct tally {
@@ -44,9 +45,12 @@ void ent_scan_worker_flush(struct worker *w);
 void ent_scan_worker_destroy(struct worker *w);
 
 /* The alert of one match as one EVE JSON line (with '\n') appended to out. */
+/* allow: the allowlist hit of the value (inform, lower), or NULL;
+ * confidence: the indicator's, after the hit lowered it. */
 int ent_scan_alert_format(struct ent_buf *out, const struct ent_intel_indicator *ind,
                           const struct ent_pkt_event *ev, uint64_t flow_id, const char *value,
-                          const char *pcap_name) ENT_MUST_CHECK;
+                          const char *pcap_name, const struct ent_allowlist_hit *allow,
+                          int confidence) ENT_MUST_CHECK;
 
 /* A flow id that depends on the flow only: the same with any thread count. */
 uint64_t ent_scan_flow_id(const struct ent_flow_info *f);

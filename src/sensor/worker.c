@@ -148,18 +148,56 @@ static void tally(struct worker *w, uint32_t ref, const struct ent_pkt_event *ev
 	}
 }
 
+/* The allowlist's say on a value that matched: NULL when it is on no list. */
+static const struct ent_allowlist_hit *allowlisted(struct worker *w, const struct ent_pkt_event *ev,
+                                                   const char *value, struct ent_allowlist_hit *hit)
+{
+	const struct ent_intel *in = w->intel;
+	size_t i;
+
+	if (in->allow == NULL || !ent_allowlists_match(in->allow, ev->obs->kind, value, hit))
+		return NULL;
+	for (i = 0; i < ENT_ALLOWLIST_MAX_LISTS; i++) {
+		struct ent_allowlist_info info;
+
+		if (!ent_allowlists_info(in->allow, i, &info))
+			break;
+		if (strcmp(info.name, hit->list) == 0) {
+			__atomic_fetch_add(&in->allow_counts->hits[i], 1, __ATOMIC_RELAXED);
+			break;
+		}
+	}
+	return hit;
+}
+
 static void alert(struct worker *w, uint32_t ref, const struct ent_pkt_event *ev, const char *value)
 {
 	uint64_t flow_id = ev->flow ? ent_scan_flow_id(ev->flow) : ev->frame;
+	const struct ent_intel_indicator *ind = &w->intel->ind[ref];
+	struct ent_allowlist_hit hit;
+	const struct ent_allowlist_hit *allow;
+	int confidence = ind->confidence;
 
 	if (!seen_first(&w->seen, flow_id, ref))
 		return;
+	/* an allowlisted value is counted; it alerts only when its list
+	 * informs, or lowers the confidence but not below the threshold */
+	allow = allowlisted(w, ev, value, &hit);
+	if (allow != NULL && allow->action != ENT_AL_INFORM) {
+		if (allow->action == ENT_AL_LOWER)
+			confidence = (confidence >= 0 ? confidence : 100) - allow->lower;
+		if (allow->action == ENT_AL_SUPPRESS || confidence < w->intel->min_confidence) {
+			__atomic_fetch_add(&w->intel->allow_counts->suppressed, 1,
+			                   __ATOMIC_RELAXED);
+			return;
+		}
+	}
 	__atomic_fetch_add(&w->alerts, 1, __ATOMIC_RELAXED);
 	tally(w, ref, ev, flow_id, value);
 	if (w->opts->alerts == NULL)
 		return;
-	if (ent_scan_alert_format(&w->out, &w->intel->ind[ref], ev, flow_id, value, w->pcap_name) !=
-	    ENT_OK)
+	if (ent_scan_alert_format(&w->out, ind, ev, flow_id, value, w->pcap_name, allow,
+	                          confidence) != ENT_OK)
 		return;
 	if (w->out.len >= OUT_FLUSH)
 		ent_scan_worker_flush(w);
