@@ -12,6 +12,7 @@
 #include "core/uuid.h"
 #include "feed/ingest.h"
 #include "taxii/taxii_int.h"
+#include "trust/tlp_egress.h"
 
 #define FILTER_SCRATCH      16384
 #define ENVELOPE_MAX_TOKENS (8u << 20)
@@ -72,6 +73,42 @@ static int page_row(void *ctx, const struct ent_taxii_row *r)
 	return taxii_failed(c) ? ENT_ELIMIT : ENT_OK;
 }
 
+/* The levels of col this client may receive: every TLP view's levels pass
+ * the one egress filter (trust/tlp_egress.h) for this peer, the collection
+ * standing for the sharing group of its AMBER objects. */
+static void egress_view(struct taxii_call *c, const struct ent_taxii_collection *col,
+                        struct ent_taxii_view *v)
+{
+	struct ent_egress_dest dest = {.kind = ENT_EGRESS_PEER, .groups = c->req->who->groups};
+	char group[64] = "";
+	size_t k = 0;
+
+	*v = col->view;
+	if (col->view.inbox != NULL)
+		return;
+	/* the first of the collection's groups this peer is in */
+	for (const char *p = col->read; *p != '\0' && group[0] == '\0';) {
+		size_t len = strcspn(p, ",");
+
+		if (len < sizeof(group)) {
+			memcpy(group, p, len);
+			group[len] = '\0';
+			if (!ent_egress_group_member(c->req->who->groups, group))
+				group[0] = '\0';
+		}
+		p += len + (p[len] == ',');
+	}
+	for (size_t i = 0; col->view.tlps[i] != NULL; i++) {
+		enum ent_tlp t = ent_tlp_parse(col->view.tlps[i]);
+
+		if (ent_egress_allowed(t, group[0] ? group : NULL, &dest))
+			v->tlps[k++] = col->view.tlps[i];
+	}
+	v->tlps[k] = NULL;
+	v->unmarked = col->view.unmarked &&
+	              ent_egress_allowed(c->t->opts.default_tlp, group[0] ? group : NULL, &dest);
+}
+
 /* Answers one page; the envelope (or manifest, or versions) resource. */
 static void answer_page(struct taxii_call *c, const struct ent_taxii_collection *col,
                         struct ent_taxii_filter *f, bool spec_none, bool manifest, bool versions,
@@ -80,15 +117,18 @@ static void answer_page(struct taxii_call *c, const struct ent_taxii_collection 
 	struct page_out o = {.c = c, .manifest = manifest, .versions = versions};
 	struct ent_taxii_page_info info = {0};
 	struct ent_store *s = taxii_store(c);
+	struct ent_taxii_view view;
 	char errbuf[ENT_ERRBUF_SIZE];
 	int rc = ENT_OK;
 
 	if (s == NULL)
 		return;
+	egress_view(c, col, &view);
 	taxii_ok(c, 200);
 	taxii_puts(c, "{");
-	if (!spec_none)
-		rc = ent_store_taxii_page(s, &col->view, f, page_row, &o, &info, errbuf);
+	/* nothing at all may go to this client: an empty page, no query */
+	if (!spec_none && (view.inbox != NULL || view.tlps[0] != NULL || view.unmarked))
+		rc = ent_store_taxii_page(s, &view, f, page_row, &o, &info, errbuf);
 	if (taxii_failed(c))
 		return;
 	if (rc != ENT_OK) {
