@@ -3,33 +3,71 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "feed/publish.h"
+#include "trust/keys.h"
 #include "feed/import.h"
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f, "Usage: entente import [--home DIR] [--source NAME] [--tlp T] [--confidence N]\n"
-	       "                      [--type T] [--column N|NAME] [--trusted] [--json] PATH...\n\n"
-	       "Imports STIX 2.1 bundles, MISP events and MISP feed directories, and CSV or\n"
-	       "plain lists. The format is detected from the content. Each PATH is imported\n"
-	       "in one transaction: it lands whole or not at all, and a failing PATH does\n"
-	       "not affect the others.\n\n"
-	       "  --source NAME    provenance name (default: the file's base name)\n"
-	       "  --tlp T          TLP for objects without a marking: clear, green, amber,\n"
-	       "                   amber+strict, red (default: the config's import.default_tlp)\n"
-	       "  --confidence N   confidence 0-100 for objects without one\n"
-	       "  --type T         CSV: force the value type (ipv4, ipv6, domain, url, md5,\n"
-	       "                   sha1, sha256, email)\n"
-	       "  --column N|NAME  CSV: the value column, by 1-based number or header name\n"
-	       "  --trusted        the operator vouches for these files: unsigned objects are\n"
-	       "                   taken as they are (default: policy.unsigned decides)\n"
-	       "  --json           print each summary as one JSON object (one per line)\n"
-	       "  --help           this text\n\n"
-	       "Exit status: 0 if every PATH imported, 1 if any failed, 2 on usage errors,\n"
-	       "3 if the node home is missing or unsafe.\n");
+	fprintf(f,
+	        "Usage: entente import [--home DIR] [--source NAME] [--tlp T] [--confidence N]\n"
+	        "                      [--type T] [--column N|NAME] [--trusted] [--publish] "
+	        "[--json] PATH...\n\n"
+	        "Imports STIX 2.1 bundles, MISP events and MISP feed directories, and CSV or\n"
+	        "plain lists. The format is detected from the content. Each PATH is imported\n"
+	        "in one transaction: it lands whole or not at all, and a failing PATH does\n"
+	        "not affect the others.\n\n"
+	        "  --source NAME    provenance name (default: the file's base name)\n"
+	        "  --tlp T          TLP for objects without a marking: clear, green, amber,\n"
+	        "                   amber+strict, red (default: the config's import.default_tlp)\n"
+	        "  --confidence N   confidence 0-100 for objects without one\n"
+	        "  --type T         CSV: force the value type (ipv4, ipv6, domain, url, md5,\n"
+	        "                   sha1, sha256, email)\n"
+	        "  --column N|NAME  CSV: the value column, by 1-based number or header name\n"
+	        "  --publish        STIX bundles only: take the objects as this node's own:\n"
+	        "                   the node becomes their creator and signs each of them\n"
+	        "  --trusted        the operator vouches for these files: unsigned objects are\n"
+	        "                   taken as they are (default: policy.unsigned decides)\n"
+	        "  --json           print each summary as one JSON object (one per line)\n"
+	        "  --help           this text\n\n"
+	        "Exit status: 0 if every PATH imported, 1 if any failed, 2 on usage errors,\n"
+	        "3 if the node home is missing or unsafe.\n");
+}
+
+/* --publish: the bundle signed as ours into a file of the home, imported
+ * under the original file's name, then removed. */
+static int import_published(struct ent_home *h, struct ent_store *store, const char *path,
+                            const struct ent_import_opts *io, struct ent_import_summary *sum,
+                            char *err)
+{
+	struct ent_import_opts o = *io;
+	struct ent_keypair kp;
+	char tmp[PATH_MAX + 32], source[256];
+	const char *base = strrchr(path, '/');
+	size_t n;
+	int rc;
+
+	rc = ent_keys_load(h->sk_path, &kp, err);
+	if (rc != ENT_OK)
+		return rc;
+	snprintf(tmp, sizeof(tmp), "%s/.publish-%d.json", h->dir, (int)getpid());
+	rc = ent_publish_bundle(path, ent_config_get(h->config, "node.identity", ""), &kp, tmp, &n,
+	                        err);
+	ent_keys_wipe(&kp);
+	if (rc != ENT_OK)
+		return rc;
+	snprintf(source, sizeof(source), "%s", io->source ? io->source : base ? base + 1 : path);
+	o.source = source;
+	rc = ent_import_path(store, tmp, &o, sum, err);
+	unlink(tmp);
+	if (rc != ENT_OK)
+		ent_err_prefix(err, "%s (published)", path);
+	return rc;
 }
 
 static void print_text(const char *path, const struct ent_import_summary *s)
@@ -92,18 +130,23 @@ static int parse_int(const char *s, int min, int max, int *out)
 
 int import_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"home", required_argument, NULL, 'H'}, {"source", required_argument, NULL, 's'},
-	    {"tlp", required_argument, NULL, 't'},  {"confidence", required_argument, NULL, 'c'},
-	    {"type", required_argument, NULL, 'T'}, {"column", required_argument, NULL, 'C'},
-	    {"json", no_argument, NULL, 'j'},       {"trusted", no_argument, NULL, 'r'},
-	    {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"home", required_argument, NULL, 'H'},
+	                                     {"source", required_argument, NULL, 's'},
+	                                     {"tlp", required_argument, NULL, 't'},
+	                                     {"confidence", required_argument, NULL, 'c'},
+	                                     {"type", required_argument, NULL, 'T'},
+	                                     {"column", required_argument, NULL, 'C'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"trusted", no_argument, NULL, 'r'},
+	                                     {"publish", no_argument, NULL, 'P'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	struct ent_import_opts io = {.default_confidence = -1};
 	const char *home = NULL, *tlp = NULL;
 	char err[ENT_ERRBUF_SIZE];
 	struct ent_home *h;
 	struct ent_store *store;
-	bool json = false, trusted = false;
+	bool json = false, trusted = false, publish = false;
 	struct ent_policy policy;
 	int c, failed = 0, config_conf;
 
@@ -148,6 +191,9 @@ int import_main(int argc, char **argv)
 		case 'r':
 			trusted = true;
 			break;
+		case 'P':
+			publish = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -189,8 +235,9 @@ int import_main(int argc, char **argv)
 	}
 	io.unsigned_action = trusted ? ENT_UNSIGNED_ACCEPT : policy.unsigned_action;
 	for (int i = optind; i < argc; i++) {
-		struct ent_import_summary sum;
-		int rc = ent_import_path(store, argv[i], &io, &sum, err);
+		struct ent_import_summary sum = {0};
+		int rc = publish ? import_published(h, store, argv[i], &io, &sum, err)
+		                 : ent_import_path(store, argv[i], &io, &sum, err);
 
 		if (rc != ENT_OK) {
 			failed++;
