@@ -10,6 +10,8 @@
 #include "cli/cli.h"
 #include "feed/sync.h"
 #include "store/sync_state.h"
+#include "trust/keys.h"
+#include "trust/policy.h"
 
 static void usage(FILE *f)
 {
@@ -114,6 +116,8 @@ int sync_main(int argc, char **argv)
 	                                     {NULL, 0, NULL, 0}};
 	struct progress_ctx prog = {0};
 	struct ent_sync_opts so = {0};
+	struct ent_policy policy;
+	struct ent_keypair kp;
 	struct peer_list peers = {0};
 	const char *home = NULL, *tlp_name;
 	char err[ENT_ERRBUF_SIZE];
@@ -157,6 +161,17 @@ int sync_main(int argc, char **argv)
 		ent_home_close(h);
 		return EXIT_HOME;
 	}
+	if (ent_policy_load(h->config, &policy, err) != ENT_OK) {
+		cli_error("sync", "%s: %s", h->config_path, err);
+		ent_home_close(h);
+		return EXIT_HOME;
+	}
+	/* our sightings are signed with the node key */
+	if (ent_keys_load(h->sk_path, &kp, err) != ENT_OK) {
+		cli_error("sync", "%s", err);
+		ent_home_close(h);
+		return EXIT_HOME;
+	}
 	so.identity_id = ent_config_get(h->config, "node.identity", NULL);
 	so.page_size = page_size;
 	so.timeout_s = timeout;
@@ -165,6 +180,7 @@ int sync_main(int argc, char **argv)
 	so.progress_ctx = &prog;
 	if (ent_home_store(h, 0, &store, err) != ENT_OK) {
 		cli_error("sync", "%s", err);
+		ent_keys_wipe(&kp);
 		ent_home_close(h);
 		return EXIT_HOME;
 	}
@@ -193,7 +209,9 @@ int sync_main(int argc, char **argv)
 		goto out;
 	}
 	/* our sightings become STIX sightings before anything is pushed */
-	rc = ent_sync_sightings_update(store, so.identity_id, NULL, err);
+	rc = ent_sync_sightings_update(store, so.identity_id, &kp, policy.sightings_anonymous, NULL,
+	                               err);
+	ent_keys_wipe(&kp);
 	if (rc != ENT_OK) {
 		cli_error("sync", "our sightings: %s", err);
 		exit_code = EXIT_WORK;
@@ -214,6 +232,7 @@ int sync_main(int argc, char **argv)
 	}
 out:
 	ent_gate_free(so.gate);
+	ent_keys_wipe(&kp);
 	free(peers.v);
 	ent_store_close(store);
 	ent_home_close(h);

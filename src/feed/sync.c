@@ -26,8 +26,10 @@
 #include "core/timefmt.h"
 #include "core/uuid.h"
 #include "feed/ingest.h"
+#include "store/feedback.h"
 #include "store/sync_state.h"
 #include "taxii/client.h"
+#include "trust/sign.h"
 
 /* pages walked in one collection in one run, against a server that never
  * says "no more" */
@@ -84,6 +86,8 @@ static int collect_sighting(void *ctx, const struct ent_store_sighting *sg)
 /* What the current version of one of our sightings says. */
 struct sg_current {
 	bool found;
+	bool is_signed;
+	enum ent_tlp tlp;
 	int64_t created_ms, modified_ms, first_ms, last_ms;
 	json_int_t count;
 };
@@ -101,7 +105,8 @@ static int64_t time_member(json_t *o, const char *key)
 static int read_current(void *ctx, const struct ent_store_version *v)
 {
 	struct sg_current *cur = ctx;
-	json_t *o;
+	json_t *o, *marks, *m;
+	size_t i;
 
 	if (!v->is_current)
 		return 0;
@@ -114,6 +119,16 @@ static int read_current(void *ctx, const struct ent_store_version *v)
 	cur->first_ms = time_member(o, "first_seen");
 	cur->last_ms = time_member(o, "last_seen");
 	cur->count = json_integer_value(json_object_get(o, "count"));
+	cur->is_signed = json_object_get(json_object_get(o, "extensions"), ENT_SIGN_EXT_ID) != NULL;
+	cur->tlp = ENT_TLP_NONE;
+	marks = json_object_get(o, "object_marking_refs");
+	json_array_foreach(marks, i, m)
+	{
+		enum ent_tlp t = ent_tlp_from_marking_id(json_string_value(m));
+
+		if (t > cur->tlp)
+			cur->tlp = t;
+	}
 	json_decref(o);
 	return 1; /* found: stop */
 }
@@ -121,16 +136,30 @@ static int read_current(void *ctx, const struct ent_store_version *v)
 /* STIX 2.1 section 5.2: count is at most 999,999,999. */
 #define STIX_COUNT_MAX 999999999
 
-static int sighting_json(const char *identity_id, const char *id, const struct sg_row *row,
-                         int64_t created_ms, int64_t modified_ms, char **out)
+/* Who the sighting names: our identity, or nobody (policy.sightings =
+ * anonymous; then it is not signed either, since the signature carries
+ * our public key). */
+struct sg_author {
+	const char *identity_id; /* NULL when anonymous */
+	const struct ent_keypair *kp;
+};
+
+/* The sighting's text, signed unless anonymous. Caller frees *out. */
+static int sighting_json(const struct sg_author *who, const char *id, const struct sg_row *row,
+                         enum ent_tlp tlp, int64_t created_ms, int64_t modified_ms, char **out,
+                         char *errbuf)
 {
 	char created[ENT_TIME_STRLEN], modified[ENT_TIME_STRLEN], first[ENT_TIME_STRLEN],
 	    last[ENT_TIME_STRLEN];
 	json_t *o = json_object();
 	uint64_t count = row->count > STIX_COUNT_MAX ? STIX_COUNT_MAX : row->count;
+	struct ent_buf sig;
+	char *text;
+	int rc;
 
+	*out = NULL;
 	if (o == NULL)
-		return ENT_ENOMEM;
+		return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
 	ent_time_format(created_ms, created);
 	ent_time_format(modified_ms, modified);
 	ent_time_format(row->first_ms, first);
@@ -140,21 +169,69 @@ static int sighting_json(const char *identity_id, const char *id, const struct s
 	json_object_set_new(o, "id", json_string(id));
 	json_object_set_new(o, "created", json_string(created));
 	json_object_set_new(o, "modified", json_string(modified));
-	json_object_set_new(o, "created_by_ref", json_string(identity_id));
+	if (who->identity_id != NULL)
+		json_object_set_new(o, "created_by_ref", json_string(who->identity_id));
 	json_object_set_new(o, "sighting_of_ref", json_string(row->indicator_id));
-	json_object_set_new(o, "where_sighted_refs", json_pack("[s]", identity_id));
+	if (who->identity_id != NULL)
+		json_object_set_new(o, "where_sighted_refs", json_pack("[s]", who->identity_id));
 	json_object_set_new(o, "count", json_integer((json_int_t)count));
 	json_object_set_new(o, "first_seen", json_string(first));
 	json_object_set_new(o, "last_seen", json_string(last));
-	/* what we saw is shared with partners, not beyond (TLP 2.0 AMBER) */
-	json_object_set_new(o, "object_marking_refs",
-	                    json_pack("[s]", ent_tlp_to_marking_id(ENT_TLP_AMBER)));
-	*out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	/* what we saw is as restricted as the indicator we saw */
+	json_object_set_new(o, "object_marking_refs", json_pack("[s]", ent_tlp_to_marking_id(tlp)));
+	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
-	return *out ? ENT_OK : ENT_ENOMEM;
+	if (text == NULL)
+		return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
+	if (who->identity_id == NULL) {
+		*out = text;
+		return ENT_OK;
+	}
+	ent_buf_init(&sig, ENT_SIGN_MAX_BYTES);
+	rc = ent_sign_object(text, strlen(text), who->kp, &sig, errbuf);
+	free(text);
+	if (rc == ENT_OK) {
+		*out = ent_buf_steal(&sig);
+		if (*out == NULL)
+			rc = ent_errf(errbuf, ENT_ENOMEM, "out of memory");
+	}
+	ent_buf_free(&sig);
+	return rc;
 }
 
-int ent_sync_sightings_update(struct ent_store *s, const char *identity_id, size_t *n_versions,
+/* The effective TLP of the indicator we sighted: as stored with it, AMBER
+ * when the store has no TLP for it (or no longer has it). */
+static int indicator_tlp(struct ent_store *s, const char *indicator_id, enum ent_tlp *out,
+                         char *errbuf)
+{
+	struct ent_feedback_object ind;
+	int rc = ent_feedback_object_get(s, indicator_id, &ind, errbuf);
+
+	*out = ENT_TLP_AMBER;
+	if (rc == ENT_ENOTFOUND)
+		return ENT_OK;
+	if (rc == ENT_OK && ind.tlp != NULL && ent_tlp_parse(ind.tlp) != ENT_TLP_NONE)
+		*out = ent_tlp_parse(ind.tlp);
+	ent_feedback_object_clear(&ind);
+	return rc;
+}
+
+/* The name our sighting ids derive from: our identity id, or, anonymous,
+ * a keyed hash of the secret key, so that nobody can tell from the id
+ * whose sighting it is, and the same node keeps the same ids. */
+static void anonymous_name(const struct ent_keypair *kp, char out[2 * 32 + 1])
+{
+	static const char label[] = "entente anonymous sightings v1";
+	unsigned char h[32];
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)label, sizeof(label) - 1, kp->sk,
+	                   crypto_generichash_KEYBYTES_MAX);
+	sodium_bin2hex(out, 2 * 32 + 1, h, sizeof(h));
+	sodium_memzero(h, sizeof(h));
+}
+
+int ent_sync_sightings_update(struct ent_store *s, const char *identity_id,
+                              const struct ent_keypair *kp, bool anonymous, size_t *n_versions,
                               char *errbuf)
 {
 	struct ent_ingest_opts io = {.source = ENT_SYNC_LOCAL_SOURCE,
@@ -162,8 +239,11 @@ int ent_sync_sightings_update(struct ent_store *s, const char *identity_id, size
 	                             .what = "sightings",
 	                             .default_tlp = ENT_TLP_AMBER,
 	                             .default_confidence = -1};
+	struct sg_author who = {.identity_id = anonymous ? NULL : identity_id, .kp = kp};
 	struct ent_ingest *in = NULL;
 	struct sg_list l = {0};
+	char anon[2 * 32 + 1];
+	const char *id_name = identity_id;
 	int64_t now = ent_time_now_ms();
 	size_t written = 0;
 	int rc;
@@ -172,6 +252,14 @@ int ent_sync_sightings_update(struct ent_store *s, const char *identity_id, size
 		*n_versions = 0;
 	if (identity_id == NULL || strncmp(identity_id, "identity--", 10) != 0)
 		return ent_errf(errbuf, ENT_EINVAL, "node.identity is not a STIX identity id");
+	if (kp == NULL)
+		return ent_errf(errbuf, ENT_EINVAL, "no node key to sign our sightings with");
+	if (anonymous) {
+		if (sodium_init() < 0)
+			return ent_errf(errbuf, ENT_EINVAL, "libsodium failed to initialise");
+		anonymous_name(kp, anon);
+		id_name = anon;
+	}
 	rc = ent_store_sightings_foreach(s, collect_sighting, &l, errbuf);
 	if (rc == ENT_ENOMEM)
 		ent_errf(errbuf, rc, "out of memory");
@@ -186,10 +274,11 @@ int ent_sync_sightings_update(struct ent_store *s, const char *identity_id, size
 		char uuid[ENT_UUID_STRLEN], id[64], *json = NULL;
 		struct ent_buf name;
 		enum ent_store_put_result res;
+		enum ent_tlp tlp;
 		int64_t created, modified;
 
 		ent_buf_init(&name, 512);
-		if (ent_buf_puts(&name, identity_id) != ENT_OK ||
+		if (ent_buf_puts(&name, id_name) != ENT_OK ||
 		    ent_buf_puts(&name, l.v[i].indicator_id) != ENT_OK) {
 			ent_buf_free(&name);
 			continue; /* ids too long to be real ones */
@@ -197,6 +286,9 @@ int ent_sync_sightings_update(struct ent_store *s, const char *identity_id, size
 		ent_uuid_v5(ENT_UUID_NAMESPACE, name.data, name.len, uuid);
 		ent_buf_free(&name);
 		snprintf(id, sizeof(id), "sighting--%s", uuid);
+		rc = indicator_tlp(s, l.v[i].indicator_id, &tlp, errbuf);
+		if (rc != ENT_OK)
+			break;
 		rc = ent_store_versions_foreach(s, id, read_current, &cur, errbuf);
 		if (rc == ENT_ENOTFOUND || rc == 1)
 			rc = ENT_OK;
@@ -205,7 +297,8 @@ int ent_sync_sightings_update(struct ent_store *s, const char *identity_id, size
 		if (cur.found &&
 		    cur.count == (json_int_t)(l.v[i].count > STIX_COUNT_MAX ? STIX_COUNT_MAX
 		                                                            : l.v[i].count) &&
-		    cur.first_ms == l.v[i].first_ms && cur.last_ms == l.v[i].last_ms)
+		    cur.first_ms == l.v[i].first_ms && cur.last_ms == l.v[i].last_ms &&
+		    cur.tlp == tlp && cur.is_signed == !anonymous)
 			continue;
 		created = cur.found && cur.created_ms != ENT_TIME_NONE ? cur.created_ms : now;
 		modified = now;
@@ -213,11 +306,9 @@ int ent_sync_sightings_update(struct ent_store *s, const char *identity_id, size
 			modified = cur.modified_ms + 1; /* a new version is always later */
 		if (modified < created)
 			modified = created;
-		rc = sighting_json(identity_id, id, &l.v[i], created, modified, &json);
-		if (rc != ENT_OK) {
-			ent_errf(errbuf, rc, "out of memory");
+		rc = sighting_json(&who, id, &l.v[i], tlp, created, modified, &json, errbuf);
+		if (rc != ENT_OK)
 			break;
-		}
 		rc = ent_ingest_object(in, json, strlen(json), &res, NULL, errbuf);
 		free(json);
 		if (rc != ENT_OK) {
@@ -237,6 +328,7 @@ out:
 	for (size_t i = 0; i < l.n; i++)
 		free(l.v[i].indicator_id);
 	free(l.v);
+	sodium_memzero(anon, sizeof(anon));
 	return rc;
 }
 

@@ -21,6 +21,7 @@
 #ifndef ENT_FEED_SYNC_H
 #define ENT_FEED_SYNC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,7 @@
 #include "store/peers.h"
 #include "store/store.h"
 #include "trust/gate.h"
+#include "trust/keys.h"
 
 #define ENT_SYNC_PUSH_BATCH 100
 
@@ -57,13 +59,20 @@ struct ent_sync_result {
 
 /*
  * Brings our own STIX sightings up to date with what the scans saw: one
- * sighting object per indicator, id "sighting--" + UUIDv5(our identity id
- * followed by the indicator id), created_by_ref and where_sighted_refs our
- * identity; a new version (later `modified`) when count, first_seen or
- * last_seen changed. Stored with source ENT_SYNC_LOCAL_SOURCE in one
- * transaction; *n_versions (may be NULL) counts the versions written.
+ * sighting object per indicator, with count, first_seen and last_seen,
+ * marked with the indicator's effective TLP (AMBER when the store has none
+ * for it: a sighting carries at least its indicator's TLP), and a new
+ * version (later `modified`) when any of these changed. Named: id
+ * "sighting--" + UUIDv5(our identity id followed by the indicator id),
+ * created_by_ref and where_sighted_refs our identity, signed with kp.
+ * anonymous (policy.sightings = anonymous): neither created_by_ref nor
+ * where_sighted_refs, not signed (the signature would name our key), and
+ * the id derived from a keyed hash of kp's secret key instead of our
+ * identity. Stored with source ENT_SYNC_LOCAL_SOURCE in one transaction;
+ * *n_versions (may be NULL) counts the versions written.
  */
-int ent_sync_sightings_update(struct ent_store *s, const char *identity_id, size_t *n_versions,
+int ent_sync_sightings_update(struct ent_store *s, const char *identity_id,
+                              const struct ent_keypair *kp, bool anonymous, size_t *n_versions,
                               char *errbuf) ENT_MUST_CHECK;
 
 /*

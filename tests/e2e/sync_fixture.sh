@@ -261,7 +261,8 @@ expect "pushed" 1 "$(field alpha pushed)"
 expect "inbox lines" 1 "$(wc -l <"$tmp/inbox_basic.log")"
 python3 - "$tmp/inbox_basic.log" "$ind5" "$(sqlite3 "$tmp/b/store.db" \
 	"SELECT value FROM meta WHERE key = 'x'" 2>/dev/null)" \
-	"$(grep '^identity' "$tmp/b/entente.conf" | sed 's/.*= *//')" <<'PY' && ok || bad "pushed sighting"
+	"$(grep '^identity' "$tmp/b/entente.conf" | sed 's/.*= *//')" "$(cat "$tmp/b/node.pub")" \
+	<<'PY' && ok || bad "pushed sighting"
 import json, sys
 s = json.loads(open(sys.argv[1]).readline())
 ident = sys.argv[4]
@@ -269,6 +270,11 @@ assert s["type"] == "sighting" and s["sighting_of_ref"] == sys.argv[2], s
 assert s["count"] == 3 and s["first_seen"] == "2024-01-01T00:00:00.000Z", s
 assert s["last_seen"] == "2024-01-01T00:01:00.000Z", s
 assert s["created_by_ref"] == ident and s["where_sighted_refs"] == [ident], s
+# the indicator's TLP (unmarked, stored as import.default_tlp = amber), TLP 2.0
+assert s["object_marking_refs"] == ["marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"], s
+# signed with B's node key
+ext = s["extensions"]["extension-definition--f2919cd5-b6ca-4bf7-9890-60202e444790"]
+assert "ed25519:" + ext["public_key"] == sys.argv[5], (ext, sys.argv[5])
 PY
 sync b
 expect "second push" 0 "$(field alpha pushed)"

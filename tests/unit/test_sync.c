@@ -259,9 +259,11 @@ static void test_push_selection(void **state)
 	struct ent_sync_cursor c, c2;
 	char err[ENT_ERRBUF_SIZE], ids[1024], sql[512], mine[64];
 	int64_t rowid, rowid_red, rowid_op;
+	struct ent_keypair kp;
 	size_t n;
 
 	(void)state;
+	assert_int_equal(crypto_sign_keypair(kp.pk, kp.sk), 0);
 	f.dir = tu_mkdtemp();
 	snprintf(f.path, sizeof(f.path), "%s/store.db", f.dir);
 	assert_int_equal(ent_store_open(f.path, ENT_STORE_CREATE, &f.store, err), ENT_OK);
@@ -327,9 +329,9 @@ static void test_push_selection(void **state)
 	exec(&f, "INSERT INTO scans (id, started_ms, inputs) VALUES (1, 0, 'x');"
 	         " INSERT INTO sightings (indicator_id, scan_id, count, first_seen_ms,"
 	         " last_seen_ms) VALUES ('" IND_A "', 1, 4, 1704067200000, 1704067260000)");
-	assert_int_equal(ent_sync_sightings_update(f.store, ID_ME, &n, err), ENT_OK);
+	assert_int_equal(ent_sync_sightings_update(f.store, ID_ME, &kp, false, &n, err), ENT_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(ent_sync_sightings_update(f.store, ID_ME, &n, err), ENT_OK);
+	assert_int_equal(ent_sync_sightings_update(f.store, ID_ME, &kp, false, &n, err), ENT_OK);
 	assert_int_equal(n, 0); /* unchanged: no new version */
 	pushable(&f, 1, "peer:a", ids);
 	/* in row order: C's sighting, C's opinion, ours (ids of 46, 45, 46) */
@@ -348,7 +350,7 @@ static void test_push_selection(void **state)
 	exec(&f, "INSERT INTO scans (id, started_ms, inputs) VALUES (2, 0, 'y');"
 	         " INSERT INTO sightings (indicator_id, scan_id, count, first_seen_ms,"
 	         " last_seen_ms) VALUES ('" IND_A "', 2, 1, 1704067300000, 1704067300000)");
-	assert_int_equal(ent_sync_sightings_update(f.store, ID_ME, &n, err), ENT_OK);
+	assert_int_equal(ent_sync_sightings_update(f.store, ID_ME, &kp, false, &n, err), ENT_OK);
 	assert_int_equal(n, 1);
 	pushable(&f, 1, "peer:a", ids);
 	assert_non_null(strstr(ids, mine));
