@@ -30,6 +30,7 @@
 #include "store/sync_state.h"
 #include "taxii/client.h"
 #include "trust/sign.h"
+#include "trust/tlp_egress.h"
 
 /* pages walked in one collection in one run, against a server that never
  * says "no more" */
@@ -532,9 +533,27 @@ struct push_list {
 	size_t n, cap;
 };
 
+/* Feedback goes back to the peers that shared the indicator with us:
+ * such a peer is in the indicator's sharing group by definition, so the
+ * egress filter sees the object's group among the destination's. */
+static bool feedback_may_leave(const struct ent_sync_push_obj *o)
+{
+	static const struct ent_egress_dest producer = {.kind = ENT_EGRESS_PEER,
+	                                                .groups = "indicator-producer"};
+	enum ent_tlp tlp;
+	char err[ENT_ERRBUF_SIZE];
+
+	if (ent_tlp_effective_text(o->json, strlen(o->json), ENT_TLP_AMBER, &tlp, err) != ENT_OK)
+		return false;
+	return ent_egress_allowed(tlp, "indicator-producer", &producer);
+}
+
 static int collect_push(void *ctx, const struct ent_sync_push_obj *o)
 {
 	struct push_list *l = ctx;
+
+	if (!feedback_may_leave(o))
+		return 0; /* TLP:RED and AMBER+STRICT stay here */
 
 	if (l->n >= MAX_PUSH_PER_RUN)
 		return 1; /* enough for one run */
