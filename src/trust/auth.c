@@ -53,6 +53,7 @@ struct ent_auth {
 	pthread_mutex_t cache_lock;
 	uint8_t key[crypto_generichash_KEYBYTES];
 	struct cache_entry cache[CACHE_SLOTS];
+	unsigned long verifications; /* under cache_lock */
 };
 
 /* ---- parsing ---- */
@@ -256,6 +257,23 @@ void ent_auth_reload(struct ent_auth *a)
 	pthread_mutex_unlock(&a->cache_lock);
 }
 
+unsigned long ent_auth_verifications(struct ent_auth *a)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&a->cache_lock);
+	n = a->verifications;
+	pthread_mutex_unlock(&a->cache_lock);
+	return n;
+}
+
+static void count_verification(struct ent_auth *a)
+{
+	pthread_mutex_lock(&a->cache_lock);
+	a->verifications++;
+	pthread_mutex_unlock(&a->cache_lock);
+}
+
 static void cred_digest(const struct ent_auth *a, const struct ent_auth_cred *c,
                         uint8_t out[DIGEST_BYTES])
 {
@@ -388,6 +406,7 @@ int ent_auth_check(struct ent_auth *a, const char *authorization, struct ent_htt
 	if (rc == ENT_ENOTFOUND) {
 		/* as long as a wrong password would take */
 		pthread_once(&dummy_once, make_dummy_hash);
+		count_verification(a);
 		if (dummy_hash[0] != '\0')
 			(void)!crypto_pwhash_str_verify(dummy_hash, cred.secret,
 			                                strlen(cred.secret));
@@ -398,6 +417,7 @@ int ent_auth_check(struct ent_auth *a, const char *authorization, struct ent_htt
 		rc = ent_errf(errbuf, ENT_EAUTH, "credentials could not be checked");
 		goto out;
 	}
+	count_verification(a);
 	if (crypto_pwhash_str_verify(acc.secret_hash, cred.secret, strlen(cred.secret)) != 0) {
 		rc = ent_errf(errbuf, ENT_EAUTH, "credentials not valid");
 		goto out;

@@ -31,6 +31,10 @@ void ent_auth_reload(struct ent_auth *a);
 int ent_auth_check(struct ent_auth *a, const char *authorization, struct ent_http_principal *who,
                    char *errbuf) ENT_MUST_CHECK;
 
+/* How many hash verifications this authenticator has run (cache misses,
+ * unknown users included): for statistics, and for tests of the cache. */
+unsigned long ent_auth_verifications(struct ent_auth *a);
+
 /* ---- credentials (exposed for the CLI, the tests and the fuzzer) ---- */
 
 /*
