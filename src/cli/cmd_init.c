@@ -10,7 +10,9 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: entente init [--home DIR] [--name NAME] [--force]\n\n"
 	           "Creates a node home: the SQLite store, the node's STIX 2.1 identity, an\n"
-	           "Ed25519 key pair (secret key mode 0600) and a commented configuration.\n\n"
+	           "Ed25519 key pair (secret key mode 0600), a self-signed TLS certificate\n"
+	           "for `entente serve` (tls.crt, key tls.key mode 0600) and a commented\n"
+	           "configuration.\n\n"
 	           "  --home DIR   where (default: $ENTENTE_HOME, else ~/.entente)\n"
 	           "  --name NAME  the organization's name in the identity (default: host name)\n"
 	           "  --force      replace an existing home, destroying its store and keys\n"
@@ -68,7 +70,8 @@ int init_main(int argc, char **argv)
 		cli_error("init", "%s", err);
 		return EXIT_HOME;
 	}
-	printf("node home   %s\nidentity    %s\npublic key  %s\n", dir, info.identity_id,
-	       info.public_key);
+	printf("node home   %s\nidentity    %s\npublic key  %s\ntls cert    %s/tls.crt "
+	       "(SHA-256 %s)\n",
+	       dir, info.identity_id, info.public_key, dir, info.tls_fingerprint);
 	return 0;
 }

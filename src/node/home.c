@@ -12,6 +12,7 @@
 
 #include "core/timefmt.h"
 #include "core/uuid.h"
+#include "trust/cert.h"
 #include "trust/keys.h"
 
 int ent_home_resolve(const char *opt, char *out, size_t outsz, char *errbuf)
@@ -42,6 +43,17 @@ static void home_paths(struct ent_home *h, const char *dir)
 	snprintf(h->sk_path, sizeof(h->sk_path), "%s/node.key", dir);
 	snprintf(h->pk_path, sizeof(h->pk_path), "%s/node.pub", dir);
 	snprintf(h->identity_path, sizeof(h->identity_path), "%s/identity.json", dir);
+	snprintf(h->tls_cert_path, sizeof(h->tls_cert_path), "%s/tls.crt", dir);
+	snprintf(h->tls_key_path, sizeof(h->tls_key_path), "%s/tls.key", dir);
+}
+
+/* A configured path, relative to the home unless absolute. */
+static void home_relative(const struct ent_home *h, const char *value, char *out, size_t outsz)
+{
+	if (value[0] == '/')
+		snprintf(out, outsz, "%s", value);
+	else
+		snprintf(out, outsz, "%s/%s", h->dir, value);
 }
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -131,6 +143,12 @@ int ent_home_init(const char *dir, const char *name, bool force, struct ent_home
 		goto fail;
 	ent_keys_pk_text(kp.pk, info->public_key, sizeof(info->public_key));
 	ent_keys_wipe(&kp);
+	rc = ent_cert_generate(h.tls_cert_path, h.tls_key_path, name, ENT_CERT_DAYS, errbuf);
+	if (rc == ENT_OK)
+		rc = ent_cert_fingerprint(h.tls_cert_path, info->tls_fingerprint,
+		                          sizeof(info->tls_fingerprint), errbuf);
+	if (rc != ENT_OK)
+		goto fail;
 	rc = write_identity(&h, name, info->identity_id, sizeof(info->identity_id), errbuf);
 	if (rc != ENT_OK)
 		goto fail;
@@ -181,6 +199,12 @@ int ent_home_open(const char *dir, struct ent_home **out, char *errbuf)
 	rc = ent_keys_check_secrecy(h->sk_path, errbuf);
 	if (rc == ENT_OK)
 		rc = ent_config_load(h->config_path, &h->config, errbuf);
+	if (rc == ENT_OK) {
+		home_relative(h, ent_config_get(h->config, "serve.tls_cert", "tls.crt"),
+		              h->tls_cert_path, sizeof(h->tls_cert_path));
+		home_relative(h, ent_config_get(h->config, "serve.tls_key", "tls.key"),
+		              h->tls_key_path, sizeof(h->tls_key_path));
+	}
 	if (rc != ENT_OK) {
 		ent_home_close(h);
 		return rc;

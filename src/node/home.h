@@ -6,6 +6,9 @@
  *   node.pub        Ed25519 public key
  *   identity.json   the node's STIX 2.1 identity object
  *   entente.conf    the configuration, every setting commented
+ *   tls.crt         the TLS certificate of `entente serve` (self-signed by init)
+ *   tls.key         its key, mode 0600
+ *   peers/          the secrets we present to peers (NAME.secret, mode 0600)
  *
  * Where it is: --home DIR, else $ENTENTE_HOME, else ~/.entente. Opening a
  * home refuses a secret key readable by group or others.
@@ -27,6 +30,9 @@ struct ent_home {
 	char sk_path[PATH_MAX + 16];
 	char pk_path[PATH_MAX + 16];
 	char identity_path[PATH_MAX + 16];
+	/* serve.tls_cert and serve.tls_key, resolved against dir */
+	char tls_cert_path[PATH_MAX + 16];
+	char tls_key_path[PATH_MAX + 16];
 	struct ent_config *config;
 };
 
@@ -36,6 +42,7 @@ int ent_home_resolve(const char *opt, char *out, size_t outsz, char *errbuf) ENT
 struct ent_home_init_info {
 	char identity_id[64];
 	char public_key[64];
+	char tls_fingerprint[100]; /* SHA-256 of tls.crt, "AB:CD:..." */
 };
 
 /* Creates a new home in dir. An existing home is replaced only with force;
