@@ -29,6 +29,9 @@ int ent_http_response_header(struct ent_http_response *resp, const char *name, c
 	    strlen(name) >= sizeof(resp->headers[0].name) ||
 	    strlen(value) >= sizeof(resp->headers[0].value))
 		return ENT_ELIMIT;
+	/* no header injection through a name or value */
+	if (name[0] == '\0' || strpbrk(name, "\r\n: \t") != NULL || strpbrk(value, "\r\n") != NULL)
+		return ENT_EINVAL;
 	snprintf(resp->headers[resp->n_headers].name, sizeof(resp->headers[0].name), "%s", name);
 	snprintf(resp->headers[resp->n_headers].value, sizeof(resp->headers[0].value), "%s", value);
 	resp->n_headers++;

@@ -92,46 +92,24 @@ static int64_t mono_ms(void)
 
 /* ---- requests and responses as the handler sees them ---- */
 
-const char *ent_http_query(const struct ent_http_request *req, const char *key)
-{
-	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
-}
+#define MAX_ARGS 64
 
-struct query_each_ctx {
-	void (*fn)(void *ctx, const char *key, const char *value);
-	void *ctx;
+struct args_ctx {
+	struct ent_http_arg *v;
+	size_t n;
 };
 
-static enum MHD_Result query_iter(void *cls, enum MHD_ValueKind kind, const char *key,
-                                  const char *value)
+/* Collects the query arguments (MHD has decoded them) for the handler;
+ * beyond MAX_ARGS they are dropped (no TAXII request needs a tenth). */
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
 {
-	struct query_each_ctx *q = cls;
+	struct args_ctx *a = cls;
 
 	(void)kind;
-	q->fn(q->ctx, key, value != NULL ? value : "");
+	if (a->n < MAX_ARGS)
+		a->v[a->n++] = (struct ent_http_arg){key, value != NULL ? value : ""};
 	return MHD_YES;
-}
-
-void ent_http_query_each(const struct ent_http_request *req,
-                         void (*fn)(void *ctx, const char *key, const char *value), void *ctx)
-{
-	struct query_each_ctx q = {fn, ctx};
-
-	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, query_iter, &q);
-}
-
-int ent_http_response_header(struct ent_http_response *resp, const char *name, const char *value)
-{
-	if (resp->n_headers >= ENT_HTTP_MAX_HEADERS ||
-	    strlen(name) >= sizeof(resp->headers[0].name) ||
-	    strlen(value) >= sizeof(resp->headers[0].value))
-		return ENT_ELIMIT;
-	if (name[0] == '\0' || strpbrk(name, "\r\n: \t") != NULL || strpbrk(value, "\r\n") != NULL)
-		return ENT_EINVAL;
-	snprintf(resp->headers[resp->n_headers].name, sizeof(resp->headers[0].name), "%s", name);
-	snprintf(resp->headers[resp->n_headers].value, sizeof(resp->headers[0].value), "%s", value);
-	resp->n_headers++;
-	return ENT_OK;
 }
 
 /* ---- MHD callbacks ---- */
@@ -291,6 +269,8 @@ static enum MHD_Result answer(struct ent_http_server *srv, struct MHD_Connection
                               const char *url, const char *method, struct req *r)
 {
 	struct ent_http_request req = {0};
+	struct ent_http_arg argv[MAX_ARGS];
+	struct args_ctx args = {argv, 0};
 	struct ent_http_principal who;
 	struct ent_http_response resp;
 	enum MHD_Result ret;
@@ -303,7 +283,9 @@ static enum MHD_Result answer(struct ent_http_server *srv, struct MHD_Connection
 	    MHD_lookup_connection_value(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	req.body = r->body.data != NULL ? r->body.data : "";
 	req.body_len = r->body.len;
-	req.conn = mc;
+	MHD_get_connection_values(mc, MHD_GET_ARGUMENT_KIND, collect_arg, &args);
+	req.args = argv;
+	req.n_args = args.n;
 	authz = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	req.credentials_given = authz != NULL;
 	if (authz != NULL && srv->auth != NULL &&
