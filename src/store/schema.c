@@ -154,6 +154,7 @@ static const char *const migrations[] = {
     "  peer_id INTEGER REFERENCES peers(id) ON DELETE SET NULL,"
     "  added_us INTEGER NOT NULL," /* date_added, as objects.added_us */
     "  UNIQUE (collection, object_rowid));"
+    "CREATE INDEX collection_objects_added ON collection_objects(added_us);"
     /* TAXII status resources of add-objects requests */
     "CREATE TABLE taxii_status ("
     "  id TEXT PRIMARY KEY,"
