@@ -15,4 +15,14 @@
  * the same identity gives the same objects, stored once). */
 int ent_node_publish_self(struct ent_home *h, struct ent_store *s, char *errbuf) ENT_MUST_CHECK;
 
+/*
+ * Rotates the node's key: a new key pair, and a new version of the node's
+ * identity signed by the new key and carrying the old key's signature
+ * over it (trust/sign.h), stored so that peers pull it and re-pin. The
+ * identity file gets the new modified time; the old public key is kept as
+ * node.pub.previous. OUT: old_pk, new_pk ("ed25519:..." text, 64 bytes).
+ */
+int ent_node_rotate_key(struct ent_home *h, struct ent_store *s, char *old_pk, char *new_pk,
+                        size_t pk_sz, char *errbuf) ENT_MUST_CHECK;
+
 #endif

@@ -33,14 +33,16 @@ run() { # description command... (must succeed)
 }
 q() { sqlite3 "$1/store.db" "$2"; }
 
-# serve HOME -> prints the discovery URL once the server listens
+# serve HOME VAR: starts HOME's server, sets VAR to its discovery URL once
+# it listens (in this shell, so that cleanup knows the pid)
 serve() {
 	local home=$1 log=$tmp/serve-$(basename "$1")
+	: >"$log.out"
 	"$bin" serve --home "$home" --listen 127.0.0.1:0 >"$log.out" 2>"$log.err" &
 	pids+=($!)
 	for _ in $(seq 1 100); do
 		if [ -s "$log.out" ]; then
-			head -n1 "$log.out"
+			printf -v "$2" '%s' "$(head -n1 "$log.out")"
 			return 0
 		fi
 		sleep 0.1
@@ -69,7 +71,7 @@ run "A peer add bravo" "$bin" peer add bravo --home "$tmp/a" --trust 80 --groups
 run "A peer allow bravo" "$bin" peer allow bravo --home "$tmp/a" --user bravo --password-file "$tmp/pw-b"
 run "A peer add dave" "$bin" peer add dave --home "$tmp/a" --trust 10
 run "A peer allow dave" "$bin" peer allow dave --home "$tmp/a" --user dave --password-file "$tmp/pw-d"
-url_a=$(serve "$tmp/a") || exit 1
+serve "$tmp/a" url_a || exit 1
 api_a=${url_a%taxii2/}api/
 
 # ---- TAXII answers over real HTTPS (sections 1.6.9, 5.1-5.5)
@@ -100,7 +102,7 @@ n_b=$(q "$tmp/b" "SELECT count(*) FROM objects WHERE created_by_ref = '$id_a' AN
 # ---- C syncs from B; A is known to C only by its pinned key
 run "B peer add charlie" "$bin" peer add charlie --home "$tmp/b" --trust 60 --groups community,partners
 run "B peer allow charlie" "$bin" peer allow charlie --home "$tmp/b" --user charlie --password-file "$tmp/pw-c"
-url_b=$(serve "$tmp/b") || exit 1
+serve "$tmp/b" url_b || exit 1
 run "C peer add bravo" "$bin" peer add bravo --home "$tmp/c" --url "$url_b" --user charlie \
 	--password-file "$tmp/pw-c" --ca "$tmp/b/tls.crt" --key "$pk_b" --trust 60
 run "C peer add alpha (key only)" "$bin" peer add alpha --home "$tmp/c" --key "$pk_a" --trust 90
@@ -148,6 +150,33 @@ run "B sync (revocation)" "$bin" sync --home "$tmp/b" alpha
 run "C sync (revocation)" "$bin" sync --home "$tmp/c" bravo
 [ "$(q "$tmp/c" "SELECT revoked FROM objects WHERE stix_id = '$own' AND is_current = 1")" = 1 ] && ok ||
 	bad "A's revocation of $own did not reach C"
+
+# ---- A rotates its key: the announcement, signed by the old key, re-pins
+# A at B and (relayed by B) at C; what A signs with the new key then passes
+run "A key rotate" "$bin" key rotate --home "$tmp/a" --json
+new_a=$(sed 's/^ed25519://' "$tmp/a/node.pub")
+[ "$new_a" != "${pk_a#ed25519:}" ] && ok || bad "the key did not change"
+cat >"$tmp/new.json" <<JSON
+{"type": "bundle", "id": "bundle--77777777-7777-4777-8777-000000000007", "objects": [
+ {"type": "indicator", "spec_version": "2.1", "id": "indicator--77777777-7777-4777-8777-000000000008",
+  "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+  "pattern_type": "stix", "pattern": "[domain-name:value = 'after-rotation.example']",
+  "valid_from": "2026-01-01T00:00:00Z",
+  "object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]}]}
+JSON
+run "A publishes with the new key" "$bin" import --home "$tmp/a" --publish "$tmp/new.json"
+kill "${pids[0]}" 2>/dev/null
+wait "${pids[0]}" 2>/dev/null
+serve "$tmp/a" url_a2 || exit 1
+run "B repoints alpha" "$bin" peer set alpha --home "$tmp/b" --url "$url_a2"
+run "B sync (rotation)" "$bin" sync --home "$tmp/b" alpha
+[ "$(q "$tmp/b" "SELECT public_key FROM peers WHERE name = 'alpha'")" = "$new_a" ] && ok ||
+	bad "B did not re-pin A's new key"
+run "C sync (rotation)" "$bin" sync --home "$tmp/c" bravo
+[ "$(q "$tmp/c" "SELECT public_key FROM peers WHERE name = 'alpha'")" = "$new_a" ] && ok ||
+	bad "C did not re-pin A's new key"
+[ "$(q "$tmp/c" "SELECT count(*) FROM objects WHERE stix_id = 'indicator--77777777-7777-4777-8777-000000000008'")" = 1 ] &&
+	ok || bad "what A signed with its new key did not reach C"
 
 # ---- a tampered object relayed by B is refused at C
 tampered=$(q "$tmp/b" "SELECT stix_id FROM objects WHERE created_by_ref = '$id_a' AND type = 'indicator' AND is_current = 1 AND revoked = 0 LIMIT 1")
