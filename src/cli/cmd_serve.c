@@ -193,7 +193,11 @@ int serve_main(int argc, char **argv)
 	if (rc == ENT_OK)
 		rc = ent_home_store(h, 0, &store, err);
 	if (rc == ENT_OK) {
-		s->taxii.gate = cli_load_gate("serve", h, store, NULL);
+		struct ent_policy policy;
+
+		s->taxii.gate = cli_load_gate("serve", h, store, &policy);
+		s->taxii.min_export_confidence = policy.min_confidence_export;
+		s->taxii.unknown_confidence = policy.unknown_confidence;
 		if (s->taxii.gate == NULL) {
 			status = EXIT_HOME;
 			goto out;

@@ -173,6 +173,14 @@ static void q_filters(struct query *q, const struct ent_taxii_view *v,
 			q_text(q, v->tlps[i]);
 		}
 		q_sql(q, v->unmarked ? ") OR o.tlp IS NULL)" : "))");
+		if (v->min_confidence > 0) {
+			/* policy.min_confidence_export */
+			q_sql(q, " AND (o.type <> 'indicator' OR coalesce(o.confidence, ");
+			q_int(q, v->unknown_confidence);
+			q_sql(q, ") >= ");
+			q_int(q, v->min_confidence);
+			q_sql(q, ")");
+		}
 	}
 	if (f->added_after != ENT_TIME_NONE) {
 		q_sql(q, " AND ");

@@ -25,9 +25,11 @@
 #define ENT_TAXII_MAX_MATCH 64 /* values of one match[] filter */
 
 struct ent_taxii_view {
-	const char *inbox;   /* inbox name, or NULL for a TLP view */
-	const char *tlps[6]; /* TLP view: the TLP names it holds, NULL-terminated */
-	bool unmarked;       /* TLP view: also objects without a TLP */
+	const char *inbox;      /* inbox name, or NULL for a TLP view */
+	const char *tlps[6];    /* TLP view: the TLP names it holds, NULL-terminated */
+	bool unmarked;          /* TLP view: also objects without a TLP */
+	int min_confidence;     /* TLP view: indicators below it are left out (0: none) */
+	int unknown_confidence; /* what an indicator without confidence counts as */
 };
 
 enum ent_taxii_versions {

@@ -86,6 +86,8 @@ static void egress_view(struct taxii_call *c, const struct ent_taxii_collection 
 	*v = col->view;
 	if (col->view.inbox != NULL)
 		return;
+	v->min_confidence = c->t->opts.min_export_confidence;
+	v->unknown_confidence = c->t->opts.unknown_confidence;
 	/* the first of the collection's groups this peer is in */
 	for (const char *p = col->read; *p != '\0' && group[0] == '\0';) {
 		size_t len = strcspn(p, ",");

@@ -41,6 +41,9 @@ struct ent_taxii_opts {
 	enum ent_tlp default_tlp;                        /* of objects stored without a TLP */
 	int default_confidence;
 	struct ent_trust_gate *gate; /* what peers add passes it (trust/gate.h); may be NULL */
+	int min_export_confidence; /* policy.min_confidence_export: indicators below are not served
+	                            */
+	int unknown_confidence;    /* policy.unknown_confidence */
 };
 
 struct ent_taxii;

@@ -31,7 +31,8 @@ struct fixture {
 	struct ent_store *store;
 	struct ent_taxii *taxii;
 	struct ent_taxii_collections cols;
-	int counter; /* makes object ids */
+	int counter;    /* makes object ids */
+	int min_export; /* policy.min_confidence_export of the server */
 };
 
 static const struct ent_http_principal community = {
@@ -216,7 +217,9 @@ static int make_server(struct fixture *f, const char *collections_conf)
 	                                    .max_objects = 5,
 	                                    .max_body = 1 << 20,
 	                                    .default_tlp = ENT_TLP_AMBER,
-	                                    .default_confidence = -1},
+	                                    .default_confidence = -1,
+	                                    .min_export_confidence = f->min_export,
+	                                    .unknown_confidence = 50},
 	           &f->taxii, err) == ENT_OK
 	           ? 0
 	           : -1;
@@ -788,6 +791,43 @@ static void test_delete(void **state)
 	reply_free(&r);
 }
 
+/* policy.min_confidence_export: indicators below it are not served; other
+ * objects, and indicators without confidence counting as 50, are */
+static void test_min_export_confidence(void **state)
+{
+	struct fixture *f = *state;
+	char lo[800], hi[800], none[800], path[256];
+	const char *objs[3] = {lo, hi, none};
+	struct reply r;
+
+	make_indicator(lo, sizeof(lo), 700, TLP_CLEAR, "2024-01-01T00:00:00.000Z");
+	make_indicator(hi, sizeof(hi), 701, TLP_CLEAR, "2024-01-01T00:00:00.000Z");
+	make_indicator(none, sizeof(none), 702, TLP_CLEAR, "2024-01-01T00:00:00.000Z");
+	/* give the first two a confidence */
+	for (int k = 0; k < 2; k++) {
+		char *at = strstr(k == 0 ? lo : hi, "\"pattern\"");
+		char tail[800];
+
+		snprintf(tail, sizeof(tail), "%s", at);
+		snprintf(at, 300, "\"confidence\":%d,%s", k == 0 ? 40 : 80, tail);
+	}
+	put(f, objs, 3);
+	f->min_export = 50;
+	assert_int_equal(make_server(f, NULL), 0);
+	objects_path(f, "public", "objects/", path, sizeof(path));
+	r = call(f, &stranger, "GET", path, NULL);
+	assert_int_equal(r.status, 200);
+	assert_false(has_number(&r, 700));
+	assert_true(has_number(&r, 701) && has_number(&r, 702));
+	reply_free(&r);
+	f->min_export = 51;
+	assert_int_equal(make_server(f, NULL), 0);
+	r = call(f, &stranger, "GET", path, NULL);
+	assert_true(has_number(&r, 701));
+	assert_false(has_number(&r, 700) || has_number(&r, 702));
+	reply_free(&r);
+}
+
 /* The [collections] section: what is refused. */
 static void test_collections_config_errors(void **state)
 {
@@ -816,6 +856,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_add_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_collections_config_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_min_export_confidence, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
