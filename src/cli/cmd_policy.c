@@ -11,7 +11,7 @@
 
 #include "cli/cli.h"
 #include "core/observable.h"
-#include "store/peer_trust.h"
+#include "store/peers.h"
 #include "trust/allowlist.h"
 #include "trust/policy.h"
 
@@ -48,21 +48,21 @@ static json_t *groups_array(const char *groups)
 	return a;
 }
 
-static int print_peer(void *vctx, const struct ent_peer_trust *p)
+static int print_peer(void *vctx, const struct ent_peer *p)
 {
 	struct peers_ctx *c = vctx;
 
 	c->n++;
 	if (c->json) {
 		json_array_append_new(
-		    c->arr,
-		    json_pack("{s:s, s:i, s:o, s:b, s:s?}", "name", p->name, "trust", p->trust,
-		              "groups", groups_array(p->groups), "key_pinned", p->key_pinned,
-		              "identity", p->identity_ref[0] ? p->identity_ref : NULL));
+		    c->arr, json_pack("{s:s, s:i, s:o, s:b, s:s?}", "name", p->name, "trust",
+		                      p->trust, "groups", groups_array(p->groups), "key_pinned",
+		                      p->public_key[0] != '\0', "identity",
+		                      p->identity_ref[0] ? p->identity_ref : NULL));
 		return 0;
 	}
 	printf("  %-20s trust %3d  key %-10s groups %s\n", p->name, p->trust,
-	       p->key_pinned ? "pinned" : "not pinned", p->groups[0] ? p->groups : "-");
+	       p->public_key[0] ? "pinned" : "not pinned", p->groups[0] ? p->groups : "-");
 	return 0;
 }
 
@@ -172,7 +172,7 @@ static int show(struct ent_home *h, bool json)
 	}
 	if (!json)
 		printf("peers\n");
-	rc = ent_store_peer_trust_foreach(store, print_peer, &pc, err);
+	rc = ent_store_peers_foreach(store, print_peer, &pc, err);
 	if (rc != ENT_OK) {
 		cli_error("policy", "%s", err);
 		rc = EXIT_WORK;

@@ -29,12 +29,15 @@ static void usage(FILE *f)
 struct peer_list {
 	struct ent_peer *v;
 	size_t n, cap;
+	bool with_url_only; /* none named: every peer we can reach */
 };
 
 static int add_peer(void *ctx, const struct ent_peer *p)
 {
 	struct peer_list *l = ctx;
 
+	if (l->with_url_only && p->url[0] == '\0')
+		return 0; /* a producer we know by its key only */
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 8;
 		struct ent_peer *v = realloc(l->v, cap * sizeof(*v));
@@ -187,14 +190,15 @@ int sync_main(int argc, char **argv)
 	/* the peers to sync with */
 	rc = ENT_OK;
 	if (optind == argc) {
-		rc = ent_store_sync_peers_foreach(store, add_peer, &peers, err);
+		peers.with_url_only = true;
+		rc = ent_store_peers_foreach(store, add_peer, &peers, err);
 		if (rc == ENT_ENOMEM)
 			ent_errf(err, rc, "out of memory");
 	}
 	for (int i = optind; i < argc && rc == ENT_OK; i++) {
 		struct ent_peer p;
 
-		rc = ent_store_sync_peer_get(store, argv[i], &p, err);
+		rc = ent_store_peer_get(store, argv[i], &p, err);
 		if (rc == ENT_OK && (rc = add_peer(&peers, &p)) != ENT_OK)
 			ent_errf(err, rc, "out of memory");
 	}

@@ -1,7 +1,7 @@
 /*
- * pins.h - what the trust gate needs of the peers table: each peer's trust,
- * and the Ed25519 key pinned for its identity (peer add --key), which a
- * verified key rotation may replace.
+ * pins.h - what the trust gate writes to the peers table: the identity a
+ * pinned key signed for, and the key a verified rotation hands over to.
+ * (It reads peers with ent_store_peers_foreach, store/peers.h.)
  */
 #ifndef ENT_STORE_PINS_H
 #define ENT_STORE_PINS_H
@@ -10,18 +10,6 @@
 
 #include "core/error.h"
 #include "store/store.h"
-
-struct ent_store_pin {
-	int64_t peer_id;
-	const char *name;
-	const char *identity_ref; /* NULL when not known yet */
-	const char *public_key;   /* base64 Ed25519 key, NULL when none is pinned */
-	int trust;
-};
-
-/* Calls fn for every peer; the record is borrowed for the call. */
-int ent_store_pins_foreach(struct ent_store *s, int (*fn)(void *ctx, const struct ent_store_pin *p),
-                           void *ctx, char *errbuf) ENT_MUST_CHECK;
 
 /* Records what a verified object taught about a peer: its identity id
  * (identity_ref, may be NULL to keep it) and its key (public_key, base64,

@@ -1,38 +1,8 @@
-/* store_pins.c - peers' trust and pinned keys, for the trust gate (pins.h). */
+/* store_pins.c - what the trust gate learns about peers (pins.h). */
 #include "store/pins.h"
 
 #include "core/timefmt.h"
 #include "store/storeInt.h"
-
-int ent_store_pins_foreach(struct ent_store *s, int (*fn)(void *ctx, const struct ent_store_pin *p),
-                           void *ctx, char *errbuf)
-{
-	sqlite3_stmt *st;
-	int rc, step;
-
-	if (sqlite3_prepare_v2(
-	        s->db, "SELECT id, name, identity_ref, public_key, trust FROM peers ORDER BY id",
-	        -1, &st, NULL) != SQLITE_OK)
-		return ent_store_sqlerr(s, errbuf, "reading peers");
-	rc = ENT_OK;
-	while (rc == ENT_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *idr = (const char *)sqlite3_column_text(st, 2);
-		const char *pk = (const char *)sqlite3_column_text(st, 3);
-		struct ent_store_pin p = {
-		    .peer_id = sqlite3_column_int64(st, 0),
-		    .name = (const char *)sqlite3_column_text(st, 1),
-		    .identity_ref = idr != NULL && idr[0] != '\0' ? idr : NULL,
-		    .public_key = pk != NULL && pk[0] != '\0' ? pk : NULL,
-		    .trust = sqlite3_column_int(st, 4),
-		};
-
-		rc = fn(ctx, &p);
-	}
-	if (rc == ENT_OK && step != SQLITE_DONE)
-		rc = ent_store_sqlerr(s, errbuf, "reading peers");
-	sqlite3_finalize(st);
-	return rc;
-}
 
 int ent_store_pin_update(struct ent_store *s, int64_t peer_id, const char *identity_ref,
                          const char *public_key, char *errbuf)

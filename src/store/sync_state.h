@@ -62,14 +62,4 @@ int ent_sync_push_foreach(struct ent_store *s, int64_t peer_id, const char *peer
                           int (*fn)(void *ctx, const struct ent_sync_push_obj *o), void *ctx,
                           char *errbuf) ENT_MUST_CHECK;
 
-/*
- * Reading peers, until store_peer.c provides it: the peer called name
- * (ENT_ENOTFOUND when none), and every peer that has a URL, by name.
- */
-int ent_store_sync_peer_get(struct ent_store *s, const char *name, struct ent_peer *out,
-                            char *errbuf) ENT_MUST_CHECK;
-int ent_store_sync_peers_foreach(struct ent_store *s,
-                                 int (*fn)(void *ctx, const struct ent_peer *p), void *ctx,
-                                 char *errbuf) ENT_MUST_CHECK;
-
 #endif

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/pins.h"
+#include "store/peers.h"
 #include "trust/sign.h"
 
 struct gate_peer {
@@ -41,7 +41,7 @@ static bool decode_key(const char *text, uint8_t pk[crypto_sign_PUBLICKEYBYTES])
 	       len == crypto_sign_PUBLICKEYBYTES;
 }
 
-static int add_peer(void *ctx, const struct ent_store_pin *p)
+static int add_peer(void *ctx, const struct ent_peer *p)
 {
 	struct ent_trust_gate *g = ctx;
 	struct gate_peer *gp;
@@ -57,10 +57,10 @@ static int add_peer(void *ctx, const struct ent_store_pin *p)
 	}
 	gp = &g->peers[g->n++];
 	memset(gp, 0, sizeof(*gp));
-	gp->id = p->peer_id;
+	gp->id = p->id;
 	snprintf(gp->name, sizeof(gp->name), "%s", p->name);
-	snprintf(gp->identity, sizeof(gp->identity), "%s", p->identity_ref ? p->identity_ref : "");
-	gp->has_pk = p->public_key != NULL && decode_key(p->public_key, gp->pk);
+	snprintf(gp->identity, sizeof(gp->identity), "%s", p->identity_ref);
+	gp->has_pk = p->public_key[0] != '\0' && decode_key(p->public_key, gp->pk);
 	gp->trust = p->trust;
 	return ENT_OK;
 }
@@ -81,7 +81,7 @@ int ent_gate_load(struct ent_store *s, const char *own_identity,
 		memcpy(g->own_pk, own_pk, sizeof(g->own_pk));
 		g->has_own = true;
 	}
-	rc = ent_store_pins_foreach(s, add_peer, g, errbuf);
+	rc = ent_store_peers_foreach(s, add_peer, g, errbuf);
 	if (rc == ENT_ENOMEM)
 		ent_errf(errbuf, rc, "out of memory");
 	if (rc != ENT_OK) {
@@ -281,7 +281,7 @@ void ent_gate_apply(struct ent_trust_gate *g, const struct ent_gate_verdict *v)
 int ent_gate_reload(struct ent_trust_gate *g, struct ent_store *s, char *errbuf)
 {
 	struct ent_trust_gate fresh = {0};
-	int rc = ent_store_pins_foreach(s, add_peer, &fresh, errbuf);
+	int rc = ent_store_peers_foreach(s, add_peer, &fresh, errbuf);
 
 	if (rc != ENT_OK) {
 		free(fresh.peers);

@@ -18,6 +18,7 @@
 
 #include "feed/ingest.h"
 #include "feed/sync.h"
+#include "store/peers.h"
 #include "store/sync_state.h"
 #include "taxii/client.h"
 #include "testutil.h"
@@ -359,11 +360,11 @@ static void test_push_selection(void **state)
 	{
 		struct ent_peer p;
 
-		assert_int_equal(ent_store_sync_peer_get(f.store, "a", &p, err), ENT_OK);
+		assert_int_equal(ent_store_peer_get(f.store, "a", &p, err), ENT_OK);
 		assert_int_equal(p.id, 1);
 		assert_string_equal(p.url, "https://a/taxii2/");
 		assert_string_equal(p.auth_kind, "none");
-		assert_int_equal(ent_store_sync_peer_get(f.store, "zz", &p, err), ENT_ENOTFOUND);
+		assert_int_equal(ent_store_peer_get(f.store, "zz", &p, err), ENT_ENOTFOUND);
 	}
 	ent_store_close(f.store);
 	free(f.dir);
