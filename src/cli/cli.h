@@ -30,6 +30,7 @@ int serve_main(int argc, char **argv);
 int peer_main(int argc, char **argv);
 int sync_main(int argc, char **argv);
 int key_main(int argc, char **argv);
+int export_main(int argc, char **argv);
 int policy_main(int argc, char **argv);
 
 /* Prints "entente CMD: message" on stderr. */

@@ -18,6 +18,7 @@ static const struct {
     {"sightings", sightings_main, "Lists what the scans saw, per indicator"},
     {"serve", serve_main, "Serves the node's intelligence to peers over TAXII 2.1 (HTTPS)"},
     {"peer", peer_main, "Adds, lists, changes and removes peers and their accounts"},
+    {"export", export_main, "Writes blocklists: DNS RPZ, nftables, Suricata rules"},
     {"key", key_main, "Shows or rotates the node's signing key"},
     {"sync", sync_main, "Pulls from peers' TAXII collections and pushes sightings back"},
     {"policy", policy_main, "Shows the local policy: trust, confidences, decay, allowlists"},

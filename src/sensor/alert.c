@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "sensor/scanInt.h"
+#include "stix/object.h"
 
 static const char *proto_name(uint8_t p)
 {
@@ -39,18 +40,6 @@ static void eve_time(const struct timeval *tv, char *out, size_t outsz)
 	gmtime_r(&t, &tm);
 	snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld+0000", tm.tm_year + 1900,
 	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)tv->tv_usec);
-}
-
-/* A stable signature id per indicator (FNV-1a of its STIX id, 31 bits). */
-static uint32_t signature_id(const char *stix_id)
-{
-	uint32_t h = 2166136261u;
-
-	for (const char *p = stix_id; *p; p++) {
-		h ^= (uint8_t)*p;
-		h *= 16777619u;
-	}
-	return (h & 0x3fffffffu) + 1000000u;
 }
 
 /* EVE severity: 1 high .. 3 low, from the indicator's confidence. */
@@ -98,7 +87,8 @@ int ent_scan_alert_format(struct ent_buf *out, const struct ent_intel_indicator 
 	         ind->name ? ind->name : ind->stix_id);
 	json_object_set_new(alert, "action", json_string("allowed"));
 	json_object_set_new(alert, "gid", json_integer(1));
-	json_object_set_new(alert, "signature_id", json_integer(signature_id(ind->stix_id)));
+	json_object_set_new(alert, "signature_id",
+	                    json_integer(ent_stix_signature_id(ind->stix_id)));
 	json_object_set_new(alert, "rev", json_integer(1));
 	json_object_set_new(alert, "signature", json_string(sig));
 	json_object_set_new(alert, "category", json_string("Threat intelligence match"));

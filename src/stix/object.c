@@ -354,3 +354,14 @@ int ent_stix_object_check(struct ent_json *j, uint32_t obj, struct ent_stix_obje
 	}
 	return ENT_OK;
 }
+
+uint32_t ent_stix_signature_id(const char *stix_id)
+{
+	uint32_t h = 2166136261u;
+
+	for (const char *p = stix_id; *p; p++) {
+		h ^= (uint8_t)*p;
+		h *= 16777619u;
+	}
+	return (h & 0x3fffffffu) + 1000000u;
+}

@@ -49,4 +49,8 @@ int ent_stix_object_check(struct ent_json *j, uint32_t obj, struct ent_stix_obje
 /* True if id is "<type>--<uuid>" (type given, or any valid type if NULL). */
 bool ent_stix_id_valid(const char *id, const char *type);
 
+/* The rule id an indicator's alerts and exported Suricata rules carry: a
+ * 32-bit FNV-1a of its STIX id, moved into [1000000, 1000000 + 2^30). */
+uint32_t ent_stix_signature_id(const char *stix_id);
+
 #endif
