@@ -474,6 +474,29 @@ static void test_tlp_views(void **state)
 	assert_false(has_number(&r, strict) || has_number(&r, red));
 	reply_free(&r);
 
+	/* nor in any manifest (5.3), whatever the version filter */
+	objects_path(f, "partners", "manifest/", path, sizeof(path));
+	r = call(f, &partner, "GET", path, "match[version]=all");
+	{
+		json_t *recs = json_object_get(r.json, "objects");
+		char tail[16];
+
+		assert_int_equal(json_array_size(recs), 4);
+		snprintf(tail, sizeof(tail), "%012d", red);
+		for (size_t i = 0; i < json_array_size(recs); i++)
+			assert_null(strstr(
+			    json_string_value(json_object_get(json_array_get(recs, i), "id")),
+			    tail));
+	}
+	reply_free(&r);
+	/* nor its versions (5.8) */
+	snprintf(path, sizeof(path),
+	         "/api/collections/%s/objects/indicator--00000000-0000-4000-8000-%012d/versions/",
+	         col_id(f, "partners"), red);
+	r = call(f, &partner, "GET", path, NULL);
+	assert_int_equal(r.status, 404);
+	reply_free(&r);
+
 	/* by id, red is as absent as a missing object (5.6) */
 	snprintf(path, sizeof(path),
 	         "/api/collections/%s/objects/indicator--00000000-0000-4000-8000-%012d/",
