@@ -57,6 +57,34 @@ static bool ext_next(struct ext_iter *it, uint16_t *type, const uint8_t **body, 
 	return true;
 }
 
+/* Appends sep (unless it is '\0') and v in decimal. The fingerprints are
+ * hundreds of numbers per hello: printf was most of the TLS parser's time. */
+static int append_dec(struct ent_buf *out, char sep, unsigned v)
+{
+	char tmp[8], *p = tmp + sizeof(tmp);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	if (sep != '\0')
+		*--p = sep;
+	return ent_buf_append(out, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+/* Appends sep (unless it is '\0') and v as 4 lower-case hex digits. */
+static int append_hex4(struct ent_buf *out, char sep, uint16_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[5], *p = tmp;
+
+	if (sep != '\0')
+		*p++ = sep;
+	for (int sh = 12; sh >= 0; sh -= 4)
+		*p++ = hex[(v >> sh) & 15];
+	return ent_buf_append(out, tmp, (size_t)(p - tmp));
+}
+
 /* Appends the non-GREASE 16-bit values of p[0..len) in decimal, '-'-joined. */
 static int append_u16_list(struct ent_buf *out, const uint8_t *p, size_t len)
 {
@@ -68,7 +96,7 @@ static int append_u16_list(struct ent_buf *out, const uint8_t *p, size_t len)
 
 		if (ent_ja_is_grease(v))
 			continue;
-		rc = ent_buf_printf(out, first ? "%u" : "-%u", v);
+		rc = append_dec(out, first ? '\0' : '-', v);
 		first = false;
 	}
 	return rc;
@@ -83,7 +111,9 @@ int ent_ja3_string(const struct ent_ja_hello *h, struct ent_buf *out)
 	bool first = true;
 	int rc;
 
-	rc = ent_buf_printf(out, "%u,", h->version);
+	rc = append_dec(out, '\0', h->version);
+	if (rc == ENT_OK)
+		rc = ent_buf_append(out, ",", 1);
 	if (rc == ENT_OK)
 		rc = append_u16_list(out, h->ciphers, h->ciphers_len);
 	if (rc == ENT_OK)
@@ -91,7 +121,7 @@ int ent_ja3_string(const struct ent_ja_hello *h, struct ent_buf *out)
 	while (rc == ENT_OK && ext_next(&it, &type, &body, &len)) {
 		if (ent_ja_is_grease(type))
 			continue;
-		rc = ent_buf_printf(out, first ? "%u" : "-%u", type);
+		rc = append_dec(out, first ? '\0' : '-', type);
 		first = false;
 	}
 	if (rc == ENT_OK)
@@ -112,7 +142,7 @@ int ent_ja3_string(const struct ent_ja_hello *h, struct ent_buf *out)
 
 			if (ent_ja_is_grease(g))
 				continue;
-			rc = ent_buf_printf(out, first ? "%u" : "-%u", g);
+			rc = append_dec(out, first ? '\0' : '-', g);
 			first = false;
 		}
 	}
@@ -130,7 +160,7 @@ int ent_ja3_string(const struct ent_ja_hello *h, struct ent_buf *out)
 		if (n > len - 1)
 			n = len - 1;
 		for (size_t i = 0; i < n && rc == ENT_OK; i++) {
-			rc = ent_buf_printf(out, first ? "%u" : "-%u", body[1 + i]);
+			rc = append_dec(out, first ? '\0' : '-', body[1 + i]);
 			first = false;
 		}
 	}
@@ -151,7 +181,7 @@ int ent_ja3s_string(const struct ent_ja_hello *h, struct ent_buf *out)
 	while (rc == ENT_OK && ext_next(&it, &type, &body, &len)) {
 		if (ent_ja_is_grease(type))
 			continue;
-		rc = ent_buf_printf(out, first ? "%u" : "-%u", type);
+		rc = append_dec(out, first ? '\0' : '-', type);
 		first = false;
 	}
 	return rc;
@@ -257,7 +287,7 @@ static int append_hex_list(struct ent_buf *out, const uint16_t *v, size_t n)
 	int rc = ENT_OK;
 
 	for (size_t i = 0; i < n && rc == ENT_OK; i++)
-		rc = ent_buf_printf(out, i ? ",%04x" : "%04x", v[i]);
+		rc = append_hex4(out, i ? ',' : '\0', v[i]);
 	return rc;
 }
 
@@ -346,7 +376,7 @@ int ent_ja4(const struct ent_ja_hello *h, bool quic, char out[ENT_JA4_SIZE])
 
 			if (ent_ja_is_grease(v))
 				continue;
-			rc = ent_buf_printf(&s, first ? "%04x" : ",%04x", v);
+			rc = append_hex4(&s, first ? '\0' : ',', v);
 			first = false;
 		}
 	}
