@@ -5,6 +5,17 @@
  * precision converted to microseconds); this file adds the frame numbering
  * and the byte offset of the damage, which libpcap's message lacks. We open
  * the FILE ourselves so that ftell tells where the last good record ended.
+ *
+ * Fast path: a classic pcap file (version 2.4, 16-byte record headers) is
+ * also mapped into memory, and every plain record is read straight from the
+ * mapping: no copy, no system call, and the data stays valid until the file
+ * is closed (rec.stable). A record is plain when its header is complete, its
+ * data lies inside the mapping, caplen is at most the snapshot length
+ * libpcap uses, the time fields have their top bit clear, and the file needs
+ * no pseudo-header byte swapping. Any other record (a damaged one, one that
+ * libpcap would cut to the snapshot length, the end of the mapping) is read
+ * by libpcap itself from the same offset: fseek, pcap_next_ex, ftell. So
+ * records, errors and their messages are libpcap's in every case.
  */
 #include "net/pcap_file.h"
 
@@ -14,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 struct ent_pcap_file {
 	pcap_t *pcap;    /* owns fp */
@@ -22,6 +35,12 @@ struct ent_pcap_file {
 	uint64_t frames; /* records delivered */
 	uint64_t offset; /* byte offset after the last good record */
 	bool classic;    /* classic pcap: offsets are computed, not asked (ftell is a syscall) */
+	/* the fast path (classic pcap only); map == NULL: libpcap reads everything */
+	const uint8_t *map;
+	size_t map_len;
+	bool swapped; /* the file's byte order is not ours */
+	bool nano;    /* nanosecond time stamps, delivered in microseconds */
+	uint32_t snapshot;
 };
 
 /* True if the file starts with a classic pcap magic number (either byte
@@ -42,6 +61,73 @@ static bool is_classic_pcap(FILE *fp)
 	}
 	rewind(fp);
 	return classic;
+}
+
+static uint32_t rd32(const uint8_t *p, bool swapped)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return swapped ? __builtin_bswap32(v) : v;
+}
+
+static uint16_t rd16(const uint8_t *p, bool swapped)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return swapped ? __builtin_bswap16(v) : v;
+}
+
+/* Link types whose records libpcap hands over unchanged in a file of the
+ * other byte order (no pseudo-header to swap). */
+static bool plain_linktype(int dlt)
+{
+	switch (dlt) {
+	case DLT_NULL:
+	case DLT_EN10MB:
+	case DLT_RAW:
+	case DLT_IPV4:
+	case DLT_IPV6:
+	case DLT_LINUX_SLL:
+#ifdef DLT_LINUX_SLL2
+	case DLT_LINUX_SLL2:
+#endif
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Maps a classic pcap file for the fast path; on any doubt leaves f->map
+ * NULL and libpcap reads everything. */
+static void map_classic(struct ent_pcap_file *f)
+{
+	const uint8_t *hdr;
+	struct stat st;
+	uint32_t magic;
+	void *m;
+
+	if (fstat(fileno(f->fp), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 24 ||
+	    (uint64_t)st.st_size > SIZE_MAX)
+		return;
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fileno(f->fp), 0);
+	if (m == MAP_FAILED)
+		return;
+	hdr = m;
+	memcpy(&magic, hdr, 4);
+	f->swapped = magic != 0xa1b2c3d4u && magic != 0xa1b23c4du;
+	f->nano = rd32(hdr, f->swapped) == 0xa1b23c4du;
+	if ((rd32(hdr, f->swapped) != 0xa1b2c3d4u && !f->nano) || rd16(hdr + 4, f->swapped) != 2 ||
+	    rd16(hdr + 6, f->swapped) != 4 || pcap_snapshot(f->pcap) <= 0 ||
+	    (f->swapped && !plain_linktype(pcap_datalink(f->pcap)))) {
+		munmap(m, (size_t)st.st_size);
+		return;
+	}
+	(void)madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+	f->map = m;
+	f->map_len = (size_t)st.st_size;
+	f->snapshot = (uint32_t)pcap_snapshot(f->pcap);
 }
 
 struct ent_pcap_file *ent_pcap_file_open(const char *path, char *errbuf)
@@ -69,6 +155,8 @@ struct ent_pcap_file *ent_pcap_file_open(const char *path, char *errbuf)
 	f->fp = fp;
 	fp = NULL;      /* pcap_close closes it */
 	f->offset = 24; /* the classic file header; pcapng offsets come from ftell */
+	if (f->classic)
+		map_classic(f);
 	return f;
 
 out_fail:
@@ -85,6 +173,32 @@ int ent_pcap_file_linktype(const struct ent_pcap_file *f)
 	return pcap_datalink(f->pcap);
 }
 
+/* The fast path: 1 with the record at f->offset in *out, 0 if libpcap must
+ * read it. */
+static int next_mapped(struct ent_pcap_file *f, struct ent_pcap_rec *out)
+{
+	const uint8_t *h = f->map + f->offset;
+	uint32_t sec, usec, caplen;
+
+	if (f->offset > f->map_len || f->map_len - f->offset < 16)
+		return 0;
+	sec = rd32(h, f->swapped);
+	usec = rd32(h + 4, f->swapped);
+	caplen = rd32(h + 8, f->swapped);
+	if (caplen > f->snapshot || caplen > f->map_len - f->offset - 16 ||
+	    ((sec | usec) & 0x80000000u))
+		return 0;
+	out->frame = ++f->frames;
+	out->ts.tv_sec = (time_t)sec;
+	out->ts.tv_usec = (suseconds_t)(f->nano ? usec / 1000 : usec);
+	out->caplen = caplen;
+	out->wirelen = rd32(h + 12, f->swapped);
+	out->data = h + 16;
+	out->stable = true;
+	f->offset += 16 + (uint64_t)caplen;
+	return 1;
+}
+
 int ent_pcap_file_next(struct ent_pcap_file *f, struct ent_pcap_rec *out, char *errbuf)
 {
 	struct pcap_pkthdr *h;
@@ -92,6 +206,15 @@ int ent_pcap_file_next(struct ent_pcap_file *f, struct ent_pcap_rec *out, char *
 	long off;
 	int rc;
 
+	if (f->map != NULL) {
+		if (next_mapped(f, out))
+			return 1;
+		/* libpcap reads this one, from where the mapping stopped */
+		if (fseeko(f->fp, (off_t)f->offset, SEEK_SET) != 0)
+			return ent_errf(errbuf, ENT_EIO, "%s: %s (record %llu at byte offset %llu)",
+			                f->path, strerror(errno), (unsigned long long)f->frames + 1,
+			                (unsigned long long)f->offset);
+	}
 	rc = pcap_next_ex(f->pcap, &h, &data);
 	if (rc == PCAP_ERROR_BREAK)
 		return 0;
@@ -108,6 +231,7 @@ int ent_pcap_file_next(struct ent_pcap_file *f, struct ent_pcap_rec *out, char *
 	out->caplen = h->caplen;
 	out->wirelen = h->len;
 	out->data = data;
+	out->stable = false;
 	return 1;
 }
 
@@ -120,6 +244,8 @@ void ent_pcap_file_close(struct ent_pcap_file *f)
 {
 	if (f == NULL)
 		return;
+	if (f->map != NULL)
+		munmap((void *)f->map, f->map_len);
 	if (f->pcap != NULL)
 		pcap_close(f->pcap);
 	free(f->path);
