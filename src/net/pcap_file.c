@@ -15,12 +15,16 @@
  * no pseudo-header byte swapping. Any other record (a damaged one, one that
  * libpcap would cut to the snapshot length, the end of the mapping) is read
  * by libpcap itself from the same offset: fseek, pcap_next_ex, ftell. So
- * records, errors and their messages are libpcap's in every case.
+ * records, errors and their messages are libpcap's in every case. Bytes
+ * appended after the mapping was made are read by libpcap too. A file cut
+ * shorter while it is mapped would end the process with SIGBUS, as for any
+ * reader that maps its input: captures are written by appending.
  */
 #include "net/pcap_file.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +110,71 @@ static bool plain_linktype(int dlt)
 	}
 }
 
+/*
+ * Mappings are shared: the scan's workers all read the same files, and one
+ * mapping means the page tables are filled (page faults) and torn down
+ * once, not once per worker. A mapping is found again by device, inode,
+ * size and modification time while some handle still holds it.
+ */
+struct shared_map {
+	struct shared_map *next;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	void *map;
+	unsigned refs;
+};
+
+static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct shared_map *maps;
+
+static void *map_get(int fd, const struct stat *st)
+{
+	struct shared_map *m;
+	void *p = NULL;
+
+	pthread_mutex_lock(&maps_lock);
+	for (m = maps; m != NULL; m = m->next)
+		if (m->dev == st->st_dev && m->ino == st->st_ino && m->size == st->st_size &&
+		    m->mtime.tv_sec == st->st_mtim.tv_sec &&
+		    m->mtime.tv_nsec == st->st_mtim.tv_nsec)
+			break;
+	if (m != NULL) {
+		m->refs++;
+		p = m->map;
+	} else if ((m = calloc(1, sizeof(*m))) != NULL) {
+		p = mmap(NULL, (size_t)st->st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED) {
+			free(m);
+			p = NULL;
+		} else {
+			(void)madvise(p, (size_t)st->st_size, MADV_SEQUENTIAL);
+			*m = (struct shared_map){maps,        st->st_dev, st->st_ino, st->st_size,
+			                         st->st_mtim, p,          1};
+			maps = m;
+		}
+	}
+	pthread_mutex_unlock(&maps_lock);
+	return p;
+}
+
+static void map_put(const void *p)
+{
+	struct shared_map **pp, *m;
+
+	pthread_mutex_lock(&maps_lock);
+	for (pp = &maps; (m = *pp) != NULL; pp = &m->next)
+		if (m->map == p)
+			break;
+	if (m != NULL && --m->refs == 0) {
+		*pp = m->next;
+		munmap(m->map, (size_t)m->size);
+		free(m);
+	}
+	pthread_mutex_unlock(&maps_lock);
+}
+
 /* Maps a classic pcap file for the fast path; on any doubt leaves f->map
  * NULL and libpcap reads everything. */
 static void map_classic(struct ent_pcap_file *f)
@@ -118,8 +187,8 @@ static void map_classic(struct ent_pcap_file *f)
 	if (fstat(fileno(f->fp), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 24 ||
 	    (uint64_t)st.st_size > SIZE_MAX)
 		return;
-	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fileno(f->fp), 0);
-	if (m == MAP_FAILED)
+	m = map_get(fileno(f->fp), &st);
+	if (m == NULL)
 		return;
 	hdr = m;
 	memcpy(&magic, hdr, 4);
@@ -128,10 +197,9 @@ static void map_classic(struct ent_pcap_file *f)
 	if ((rd32(hdr, f->swapped) != 0xa1b2c3d4u && !f->nano) || rd16(hdr + 4, f->swapped) != 2 ||
 	    rd16(hdr + 6, f->swapped) != 4 || pcap_snapshot(f->pcap) <= 0 ||
 	    (f->swapped && !plain_linktype(pcap_datalink(f->pcap)))) {
-		munmap(m, (size_t)st.st_size);
+		map_put(m);
 		return;
 	}
-	(void)madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
 	f->map = m;
 	f->map_len = (size_t)st.st_size;
 	f->snapshot = (uint32_t)pcap_snapshot(f->pcap);
@@ -258,7 +326,7 @@ void ent_pcap_file_close(struct ent_pcap_file *f)
 	if (f == NULL)
 		return;
 	if (f->map != NULL)
-		munmap((void *)f->map, f->map_len);
+		map_put(f->map);
 	if (f->pcap != NULL)
 		pcap_close(f->pcap);
 	free(f->path);

@@ -19,7 +19,6 @@
 #include "net/addr_fmt.h"
 #include "net/app.h"
 #include "net/decode.h"
-#include "net/siphash.h"
 
 struct ent_pipeline {
 	struct ent_pipeline_config cfg;
@@ -397,20 +396,30 @@ void ent_pipeline_packets(struct ent_pipeline *p, const struct ent_pipeline_fram
 
 /* ---- shard hash ---------------------------------------------------------- */
 
-static uint64_t shard_key[2];
+static uint64_t shard_key[3];
 static pthread_once_t shard_once = PTHREAD_ONCE_INIT;
 
 static void shard_key_init(void)
 {
 	if (sodium_init() >= 0)
 		randombytes_buf(shard_key, sizeof(shard_key));
+	shard_key[1] |= 1;
+	shard_key[2] |= 1;
 }
 
-/* SipHash-1-3 of the sorted address pair: every worker computes it for
- * every frame of the capture (to see which are its own), so it is cheap. */
+static uint64_t shard_mix(uint64_t acc, uint64_t w)
+{
+	acc = (acc ^ w) * shard_key[1];
+	return acc ^ (acc >> 29);
+}
+
+/* A keyed multiply-xorshift of the sorted address pair. Every worker
+ * computes it for every frame of the capture (to see which are its own),
+ * so it must cost next to nothing; it only balances load, and the random
+ * key keeps an outsider from choosing which worker a conversation lands on. */
 static uint32_t shard_pair(const uint8_t *a, const uint8_t *b, size_t alen)
 {
-	uint64_t w[4], h;
+	uint64_t h;
 
 	pthread_once(&shard_once, shard_key_init);
 	if (alen == 4) {
@@ -418,9 +427,11 @@ static uint32_t shard_pair(const uint8_t *a, const uint8_t *b, size_t alen)
 
 		memcpy(&x, a, 4);
 		memcpy(&y, b, 4);
-		w[0] = x < y ? (uint64_t)x | (uint64_t)y << 32 : (uint64_t)y | (uint64_t)x << 32;
-		h = ent_siphash(1, 3, shard_key, w, 1);
+		h = shard_mix(shard_key[0], x < y ? (uint64_t)x | (uint64_t)y << 32
+		                                  : (uint64_t)y | (uint64_t)x << 32);
 	} else {
+		uint64_t w[4];
+
 		if (memcmp(a, b, alen) > 0) {
 			const uint8_t *t = a;
 
@@ -429,9 +440,12 @@ static uint32_t shard_pair(const uint8_t *a, const uint8_t *b, size_t alen)
 		}
 		memcpy(w, a, 16);
 		memcpy(w + 2, b, 16);
-		h = ent_siphash(1, 3, shard_key, w, 4);
+		h = shard_key[0];
+		for (int i = 0; i < 4; i++)
+			h = shard_mix(h, w[i]);
 	}
-	return (uint32_t)(h ^ (h >> 32));
+	h *= shard_key[2];
+	return (uint32_t)(h >> 32);
 }
 
 static uint32_t shard_ip(const uint8_t *p, size_t len)

@@ -92,8 +92,10 @@ static void scan_file(struct thread_ctx *t, size_t fi, uint64_t done_bytes)
 		t->bytes += rec.caplen;
 		if (t->w.id == 0 && (t->packets & 1023) == 0)
 			progress(t, done_bytes + ent_pcap_file_offset(pf));
+		/* the worker of a frame: (hash * n) >> 32, no division */
 		if (sc->n > 1 &&
-		    ent_pipeline_shard_hash(linktype, rec.data, rec.caplen) % sc->n != t->w.id)
+		    (((uint64_t)ent_pipeline_shard_hash(linktype, rec.data, rec.caplen) * sc->n) >>
+		     32) != t->w.id)
 			continue;
 		if (!rec.stable) {
 			flush_batch(t);

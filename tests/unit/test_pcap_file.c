@@ -300,6 +300,53 @@ static void test_corpus_matches_libpcap(void **state)
 	              stable_total);
 }
 
+/* Two handles on one file share its mapping (the scan's workers do): each
+ * reads every record, and closing one leaves the other's records intact. A
+ * file rewritten in between is mapped afresh. */
+static void test_shared_mapping(void **state)
+{
+	char *path = tmp_path("shared.pcap"), err[ENT_ERRBUF_SIZE];
+	struct ent_pcap_rec ra, rb;
+	struct ent_pcap_file *a, *b, *c;
+	struct pf f = pf_open(path, false, false, 65535, DLT_EN10MB);
+	const uint8_t *first;
+	uint8_t copy[80];
+	size_t n = 0;
+
+	(void)state;
+	for (uint32_t i = 0; i < 20; i++)
+		pf_rec(&f, 2000 + i, i, 80, 80);
+	fclose(f.fp);
+	a = ent_pcap_file_open(path, err);
+	b = ent_pcap_file_open(path, err);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(ent_pcap_file_next(a, &ra, err), 1);
+	first = ra.data;
+	memcpy(copy, first, sizeof(copy));
+	while (ent_pcap_file_next(b, &rb, err) == 1) {
+		n++;
+		assert_true(rb.stable);
+		assert_int_equal(rb.ts.tv_sec, 2000 + (long)n - 1);
+	}
+	assert_int_equal(n, 20);
+	ent_pcap_file_close(b);
+	assert_memory_equal(first, copy, sizeof(copy)); /* a's mapping is still there */
+	/* rewritten with other records: a new handle sees them */
+	f = pf_open(path, false, false, 65535, DLT_EN10MB);
+	for (uint32_t i = 0; i < 5; i++)
+		pf_rec(&f, 3000 + i, i, 60, 60);
+	fclose(f.fp);
+	c = ent_pcap_file_open(path, err);
+	assert_non_null(c);
+	assert_int_equal(ent_pcap_file_next(c, &rb, err), 1);
+	assert_int_equal(rb.ts.tv_sec, 3000);
+	assert_int_equal(rb.caplen, 60);
+	ent_pcap_file_close(c);
+	ent_pcap_file_close(a);
+	free(path);
+}
+
 /* ENT_TEST_HAS_CORPUS */
 int main(int argc, char **argv)
 {
@@ -308,6 +355,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_stable_data_outlives_next),
 	    cmocka_unit_test(test_unusual_records_go_to_libpcap),
 	    cmocka_unit_test(test_empty_and_not_a_capture),
+	    cmocka_unit_test(test_shared_mapping),
 	};
 	const struct CMUnitTest corpus[] = {
 	    cmocka_unit_test(test_corpus_matches_libpcap),
