@@ -46,6 +46,9 @@ struct ent_pcap_file {
 	bool nano;    /* nanosecond time stamps, delivered in microseconds */
 	uint32_t snapshot;
 	uint64_t frontier; /* the mapping is prefetched up to here */
+	struct shared_map *sm;
+	int slot;            /* this reader's position in sm->pos, or -1 */
+	uint64_t next_check; /* offset at which to publish the position again */
 };
 
 /* How far ahead of the record being read the mapping is prefetched. The
@@ -53,6 +56,13 @@ struct ent_pcap_file {
  * the packet path reads), which the hardware prefetcher does not follow: a
  * record header was a cache miss. */
 #define PREFETCH_AHEAD 8192
+/* Pages that every reader of a mapping has left DROP_LAG behind are
+ * unmapped (MADV_DONTNEED): a mapped page counts in the process's resident
+ * size, and a scan of a 10 GB file need not look like 10 GB of memory. The
+ * bytes stay where they are: the mapping is private and never written, so a
+ * later read (a batch still in flight, a reader without a position slot)
+ * only faults the page in again from the page cache. */
+#define DROP_LAG (32u << 20)
 
 /* True if the file starts with a classic pcap magic number (either byte
  * order, micro- or nanosecond); leaves the stream at offset 0. */
@@ -116,6 +126,8 @@ static bool plain_linktype(int dlt)
  * once, not once per worker. A mapping is found again by device, inode,
  * size and modification time while some handle still holds it.
  */
+#define MAX_READERS 64
+
 struct shared_map {
 	struct shared_map *next;
 	dev_t dev;
@@ -124,16 +136,21 @@ struct shared_map {
 	struct timespec mtime;
 	void *map;
 	unsigned refs;
+	uint64_t slots;            /* readers holding a position (bit i: pos[i]), atomic */
+	uint64_t pos[MAX_READERS]; /* each reader's offset, published every DROP_LAG; atomic */
+	uint64_t dropped;          /* unmapped below here (a multiple of DROP_LAG); atomic */
 };
 
 static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct shared_map *maps;
 
-static void *map_get(int fd, const struct stat *st)
+/* The shared mapping of the file, with a position slot for the reader
+ * (*slot, -1 if all are taken); NULL if it cannot be mapped. */
+static struct shared_map *map_get(int fd, const struct stat *st, int *slot)
 {
 	struct shared_map *m;
-	void *p = NULL;
 
+	*slot = -1;
 	pthread_mutex_lock(&maps_lock);
 	for (m = maps; m != NULL; m = m->next)
 		if (m->dev == st->st_dev && m->ino == st->st_ino && m->size == st->st_size &&
@@ -142,37 +159,82 @@ static void *map_get(int fd, const struct stat *st)
 			break;
 	if (m != NULL) {
 		m->refs++;
-		p = m->map;
 	} else if ((m = calloc(1, sizeof(*m))) != NULL) {
-		p = mmap(NULL, (size_t)st->st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		void *p = mmap(NULL, (size_t)st->st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+
 		if (p == MAP_FAILED) {
 			free(m);
-			p = NULL;
+			m = NULL;
 		} else {
 			(void)madvise(p, (size_t)st->st_size, MADV_SEQUENTIAL);
-			*m = (struct shared_map){maps,        st->st_dev, st->st_ino, st->st_size,
-			                         st->st_mtim, p,          1};
+			m->next = maps;
+			m->dev = st->st_dev;
+			m->ino = st->st_ino;
+			m->size = st->st_size;
+			m->mtime = st->st_mtim;
+			m->map = p;
+			m->refs = 1;
 			maps = m;
 		}
 	}
+	if (m != NULL) {
+		uint64_t used = __atomic_load_n(&m->slots, __ATOMIC_RELAXED);
+
+		for (int i = 0; i < MAX_READERS && *slot < 0; i++)
+			if (!(used & (1ull << i)))
+				*slot = i;
+		if (*slot >= 0) {
+			__atomic_store_n(&m->pos[*slot], 0, __ATOMIC_RELAXED);
+			__atomic_fetch_or(&m->slots, 1ull << *slot, __ATOMIC_RELEASE);
+		}
+	}
 	pthread_mutex_unlock(&maps_lock);
-	return p;
+	return m;
 }
 
-static void map_put(const void *p)
+static void map_put(struct shared_map *sm, int slot)
 {
 	struct shared_map **pp, *m;
 
 	pthread_mutex_lock(&maps_lock);
 	for (pp = &maps; (m = *pp) != NULL; pp = &m->next)
-		if (m->map == p)
+		if (m == sm)
 			break;
+	if (m != NULL && slot >= 0)
+		__atomic_fetch_and(&m->slots, ~(1ull << slot), __ATOMIC_RELEASE);
 	if (m != NULL && --m->refs == 0) {
 		*pp = m->next;
 		munmap(m->map, (size_t)m->size);
 		free(m);
 	}
 	pthread_mutex_unlock(&maps_lock);
+}
+
+/* Publishes f's position; unmaps what every reader has left DROP_LAG behind. */
+static void map_advance(struct ent_pcap_file *f)
+{
+	struct shared_map *m = f->sm;
+	uint64_t low = f->offset, used, dropped, end;
+
+	f->next_check = f->offset + DROP_LAG;
+	if (f->slot < 0)
+		return;
+	__atomic_store_n(&m->pos[f->slot], f->offset, __ATOMIC_RELAXED);
+	used = __atomic_load_n(&m->slots, __ATOMIC_ACQUIRE);
+	for (int i = 0; i < MAX_READERS; i++)
+		if (used & (1ull << i)) {
+			uint64_t p = __atomic_load_n(&m->pos[i], __ATOMIC_RELAXED);
+
+			if (p < low)
+				low = p;
+		}
+	if (low < DROP_LAG)
+		return;
+	end = (low - DROP_LAG) & ~(uint64_t)(DROP_LAG - 1);
+	dropped = __atomic_load_n(&m->dropped, __ATOMIC_RELAXED);
+	if (end > dropped && __atomic_compare_exchange_n(&m->dropped, &dropped, end, false,
+	                                                 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		(void)madvise((char *)m->map + dropped, end - dropped, MADV_DONTNEED);
 }
 
 /* Maps a classic pcap file for the fast path; on any doubt leaves f->map
@@ -182,25 +244,28 @@ static void map_classic(struct ent_pcap_file *f)
 	const uint8_t *hdr;
 	struct stat st;
 	uint32_t magic;
-	void *m;
+	struct shared_map *sm;
+	int slot;
 
 	if (fstat(fileno(f->fp), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 24 ||
 	    (uint64_t)st.st_size > SIZE_MAX)
 		return;
-	m = map_get(fileno(f->fp), &st);
-	if (m == NULL)
+	sm = map_get(fileno(f->fp), &st, &slot);
+	if (sm == NULL)
 		return;
-	hdr = m;
+	hdr = sm->map;
 	memcpy(&magic, hdr, 4);
 	f->swapped = magic != 0xa1b2c3d4u && magic != 0xa1b23c4du;
 	f->nano = rd32(hdr, f->swapped) == 0xa1b23c4du;
 	if ((rd32(hdr, f->swapped) != 0xa1b2c3d4u && !f->nano) || rd16(hdr + 4, f->swapped) != 2 ||
 	    rd16(hdr + 6, f->swapped) != 4 || pcap_snapshot(f->pcap) <= 0 ||
 	    (f->swapped && !plain_linktype(pcap_datalink(f->pcap)))) {
-		map_put(m);
+		map_put(sm, slot);
 		return;
 	}
-	f->map = m;
+	f->sm = sm;
+	f->slot = slot;
+	f->map = sm->map;
 	f->map_len = (size_t)st.st_size;
 	f->snapshot = (uint32_t)pcap_snapshot(f->pcap);
 }
@@ -257,6 +322,8 @@ static int next_mapped(struct ent_pcap_file *f, struct ent_pcap_rec *out)
 
 	if (f->offset > f->map_len || f->map_len - f->offset < 16)
 		return 0;
+	if (f->offset >= f->next_check)
+		map_advance(f);
 	if (f->frontier < f->offset)
 		f->frontier = f->offset & ~(uint64_t)63;
 	while (f->frontier < f->offset + PREFETCH_AHEAD && f->frontier < f->map_len) {
@@ -326,7 +393,7 @@ void ent_pcap_file_close(struct ent_pcap_file *f)
 	if (f == NULL)
 		return;
 	if (f->map != NULL)
-		map_put(f->map);
+		map_put(f->sm, f->slot);
 	if (f->pcap != NULL)
 		pcap_close(f->pcap);
 	free(f->path);

@@ -347,6 +347,67 @@ static void test_shared_mapping(void **state)
 	free(path);
 }
 
+/* A file past the point where pages are unmapped behind the readers (64
+ * MiB and more): two handles far apart each read every record right, and a
+ * record kept from the start is still intact at the end. */
+static void test_big_file_two_readers(void **state)
+{
+	enum { N = 1300, LEN = 65000 };
+	char *path = tmp_path("big.pcap"), err[ENT_ERRBUF_SIZE];
+	struct pf f = pf_open(path, false, false, 65535, DLT_EN10MB);
+	static uint8_t data[LEN];
+	struct ent_pcap_file *a, *b;
+	struct ent_pcap_rec ra, rb;
+	const uint8_t *first;
+
+	(void)state;
+	for (uint32_t i = 0; i < N; i++) {
+		put32(&f, 5000 + i);
+		put32(&f, 0);
+		put32(&f, LEN);
+		put32(&f, LEN);
+		memset(data, (int)(i & 0xff), LEN);
+		memcpy(data, &i, 4);
+		memcpy(data + LEN - 4, &i, 4);
+		assert_int_equal(fwrite(data, 1, LEN, f.fp), LEN);
+	}
+	fclose(f.fp);
+	a = ent_pcap_file_open(path, err);
+	b = ent_pcap_file_open(path, err);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(ent_pcap_file_next(a, &ra, err), 1);
+	first = ra.data;
+	for (uint32_t i = 1; i < N; i++) {
+		uint32_t v;
+
+		assert_int_equal(ent_pcap_file_next(a, &ra, err), 1);
+		assert_true(ra.stable);
+		memcpy(&v, ra.data + LEN - 4, 4);
+		assert_int_equal(v, i);
+		assert_int_equal(ra.data[LEN / 2], i & 0xff);
+		/* b trails a by about 40 MB */
+		if (i >= 600) {
+			assert_int_equal(ent_pcap_file_next(b, &rb, err), 1);
+			memcpy(&v, rb.data, 4);
+			assert_int_equal(v, i - 600);
+		}
+	}
+	assert_int_equal(ent_pcap_file_next(a, &ra, err), 0);
+	for (uint32_t v, i = N - 600; i < N; i++) {
+		assert_int_equal(ent_pcap_file_next(b, &rb, err), 1);
+		memcpy(&v, rb.data + LEN - 4, 4);
+		assert_int_equal(v, i);
+	}
+	assert_int_equal(ent_pcap_file_next(b, &rb, err), 0);
+	assert_int_equal(first[0], 0);
+	assert_int_equal(first[LEN / 2], 0);
+	ent_pcap_file_close(a);
+	ent_pcap_file_close(b);
+	remove(path);
+	free(path);
+}
+
 /* ENT_TEST_HAS_CORPUS */
 int main(int argc, char **argv)
 {
@@ -356,6 +417,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_unusual_records_go_to_libpcap),
 	    cmocka_unit_test(test_empty_and_not_a_capture),
 	    cmocka_unit_test(test_shared_mapping),
+	    cmocka_unit_test(test_big_file_two_readers),
 	};
 	const struct CMUnitTest corpus[] = {
 	    cmocka_unit_test(test_corpus_matches_libpcap),
