@@ -491,6 +491,10 @@ static uint32_t shard_ethertype(uint16_t type, const uint8_t *p, size_t len)
 
 uint32_t ent_pipeline_shard_hash(int linktype, const uint8_t *data, uint32_t caplen)
 {
+	/* the common case first, without the walk: untagged Ethernet, IPv4 */
+	if (linktype == ENT_LINK_ETHERNET && caplen >= 34 && data[12] == 0x08 && data[13] == 0 &&
+	    (data[14] >> 4) == 4)
+		return shard_pair(data + 26, data + 30, 4);
 	switch (linktype) {
 	case ENT_LINK_ETHERNET:
 		return caplen >= 14 ? shard_ethertype((uint16_t)((data[12] << 8) | data[13]),
