@@ -44,6 +44,7 @@ struct thread_ctx {
 	char first_error[ENT_ERRBUF_SIZE];
 	struct ent_pipeline_frame batch[BATCH];
 	size_t nbatch;
+	char pad[128]; /* the workers' hot fields stay off each other's cache lines */
 };
 
 static void flush_batch(struct thread_ctx *t)
