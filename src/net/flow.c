@@ -347,12 +347,39 @@ void ent_flow_table_expire(struct ent_flow_table *t, uint64_t now_sec, uint64_t 
 	}
 }
 
+/* memcmp of two 4- or 16-byte addresses, inline (memcmp with a length
+ * unknown at compile time is a call, twice per packet) */
+static int addr_cmp(const uint8_t *a, const uint8_t *b, size_t alen)
+{
+	uint64_t x, y;
+
+	if (alen == 4) {
+		uint32_t u, v;
+
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		u = __builtin_bswap32(u);
+		v = __builtin_bswap32(v);
+		return u < v ? -1 : u > v;
+	}
+	for (size_t i = 0; i < 16; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y) {
+			x = __builtin_bswap64(x);
+			y = __builtin_bswap64(y);
+			return x < y ? -1 : 1;
+		}
+	}
+	return 0;
+}
+
 /* The canonical key: the lower (address, port) end first. *swapped tells
  * whether the packet's source is the second end. */
 static void make_key(const struct ent_flow_tuple *tu, uint8_t key[40], bool *swapped)
 {
 	size_t alen = tu->l3 == 6 ? 16 : 4;
-	int c = memcmp(tu->src, tu->dst, alen);
+	int c = addr_cmp(tu->src, tu->dst, alen);
 
 	if (c == 0)
 		c = tu->sport < tu->dport ? -1 : tu->sport > tu->dport;
@@ -534,8 +561,9 @@ struct ent_flow *ent_flow_get_hinted(struct ent_flow_table *t, const struct ent_
 		list_unlink(t, f);
 		list_append(t, f);
 	}
-	*dir =
-	    memcmp(pkt->src, f->info.cli_addr, alen) == 0 && pkt->sport == f->info.cli_port ? 0 : 1;
+	*dir = addr_cmp(pkt->src, f->info.cli_addr, alen) == 0 && pkt->sport == f->info.cli_port
+	           ? 0
+	           : 1;
 	f->info.pkts[*dir]++;
 	f->info.bytes[*dir] += wirelen;
 	f->info.last_ts = *ts;
