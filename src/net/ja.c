@@ -7,7 +7,6 @@
  */
 #include "net/ja.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -385,9 +384,25 @@ int ent_ja4(const struct ent_ja_hello *h, bool quic, char out[ENT_JA4_SIZE])
 	ent_ja4_hash12(n_sorted_ext > 0 ? s.data : "", n_sorted_ext > 0 ? s.len : 0, hc);
 
 	ja4_alpn(alpn, alpn_len, al);
-	snprintf(out, ENT_JA4_SIZE, "%c%s%c%02zu%02zu%s_%s_%s", quic ? 'q' : 't',
-	         ja4_version(version), sni ? 'd' : 'i', n_ciph > 99 ? (size_t)99 : n_ciph,
-	         n_ext > 99 ? (size_t)99 : n_ext, al, hb, hc);
+	/* "%c%s%c%02zu%02zu%s_%s_%s", by hand (one snprintf per hello was
+	 * still 2% of the scan's instructions) */
+	if (n_ciph > 99)
+		n_ciph = 99;
+	if (n_ext > 99)
+		n_ext = 99;
+	out[0] = quic ? 'q' : 't';
+	memcpy(out + 1, ja4_version(version), 2);
+	out[3] = sni ? 'd' : 'i';
+	out[4] = (char)('0' + n_ciph / 10);
+	out[5] = (char)('0' + n_ciph % 10);
+	out[6] = (char)('0' + n_ext / 10);
+	out[7] = (char)('0' + n_ext % 10);
+	memcpy(out + 8, al, 2);
+	out[10] = '_';
+	memcpy(out + 11, hb, 12);
+	out[23] = '_';
+	memcpy(out + 24, hc, 12);
+	out[36] = '\0';
 	rc = ENT_OK;
 out:
 	ent_buf_free(&s);

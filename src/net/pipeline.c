@@ -191,11 +191,11 @@ static void emit_flow_endpoints(struct ent_pipeline *p)
 	struct ent_obs o = {
 	    .where = "flow.src", .kind = kind, .value = fi->cli_str, .detail = port};
 
-	snprintf(port, sizeof(port), "%u", fi->cli_port);
+	ent_port_fmt(fi->cli_port, port);
 	emit(p, &o);
 	o.where = "flow.dst";
 	o.value = fi->srv_str;
-	snprintf(port, sizeof(port), "%u", fi->srv_port);
+	ent_port_fmt(fi->srv_port, port);
 	emit(p, &o);
 }
 
