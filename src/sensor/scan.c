@@ -154,20 +154,45 @@ static int cmp_flow(const void *a, const void *b)
 	return x->flow_id < y->flow_id ? -1 : x->flow_id > y->flow_id;
 }
 
-/* Merges the workers' tallies into res->sightings. */
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Merges the workers' tallies into res->sightings, in indicator order. Only
+ * the indicators some worker tallied are visited (a million-indicator intel
+ * has a few hundred sightings). */
 static int merge_tallies(const struct ent_intel *intel, struct thread_ctx *ts, unsigned n,
                          struct ent_scan_result *res, char *errbuf)
 {
+	uint32_t *refs;
+	size_t nrefs = 0, m = 0;
+	int rc = ENT_OK;
+
 	if (intel == NULL || intel->n_ind == 0)
 		return ENT_OK;
-	res->sightings = calloc(intel->n_ind, sizeof(*res->sightings));
-	if (res->sightings == NULL)
+	for (unsigned i = 0; i < n; i++)
+		nrefs += ts[i].w.n_tally_refs;
+	refs = malloc((nrefs ? nrefs : 1) * sizeof(*refs));
+	res->sightings = calloc(nrefs ? nrefs : 1, sizeof(*res->sightings));
+	if (refs == NULL || res->sightings == NULL) {
+		free(refs);
 		return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
-	for (size_t ref = 0; ref < intel->n_ind; ref++) {
+	}
+	for (unsigned i = 0; i < n; i++)
+		for (size_t j = 0; j < ts[i].w.n_tally_refs; j++)
+			refs[m++] = ts[i].w.tally_refs[j];
+	qsort(refs, nrefs, sizeof(*refs), cmp_u32);
+	for (size_t r = 0; r < nrefs; r++) {
+		uint32_t ref = refs[r];
 		struct ent_scan_sighting *sg = &res->sightings[res->n_sightings];
 		size_t total_flows = 0, bytes = 0, pos = 0;
 		bool any = false;
 
+		if (r > 0 && refs[r - 1] == ref)
+			continue; /* tallied by more than one worker: merged once */
 		for (unsigned i = 0; i < n; i++) {
 			struct tally *t = ts[i].w.tallies ? ts[i].w.tallies[ref] : NULL;
 
@@ -187,9 +212,11 @@ static int merge_tallies(const struct ent_intel *intel, struct thread_ctx *ts, u
 		sg->ref = (uint32_t)ref;
 		sg->flows = calloc(total_flows ? total_flows : 1, sizeof(*sg->flows));
 		sg->strings = malloc(bytes ? bytes : 1);
-		if (sg->flows == NULL || sg->strings == NULL)
-			return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
 		res->n_sightings++;
+		if (sg->flows == NULL || sg->strings == NULL) {
+			rc = ent_errf(errbuf, ENT_ENOMEM, "out of memory");
+			break;
+		}
 		for (unsigned i = 0; i < n; i++) {
 			struct tally *t = ts[i].w.tallies ? ts[i].w.tallies[ref] : NULL;
 
@@ -212,7 +239,8 @@ static int merge_tallies(const struct ent_intel *intel, struct thread_ctx *ts, u
 		if (sg->n_flows > ENT_SIGHTING_MAX_FLOWS)
 			sg->n_flows = ENT_SIGHTING_MAX_FLOWS;
 	}
-	return ENT_OK;
+	free(refs);
+	return rc;
 }
 
 static uint64_t total_size(char *const *paths, size_t n)
