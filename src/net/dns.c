@@ -34,6 +34,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "net/addr_fmt.h"
+
 #define MAX_DNAME_LEN   255
 #define MIN_DNAME_LEN   2
 #define MAX_POINTERS    255
@@ -80,9 +82,16 @@ static void emit(const struct dns_ctx *c, const char *where, enum ent_obs_kind k
                  const char *value, const char *section)
 {
 	char detail[32];
+	size_t tl = strlen(c->transport), sl = strlen(section);
 	struct ent_obs o;
 
-	snprintf(detail, sizeof(detail), "%s:%s", c->transport, section);
+	/* "transport:section", without snprintf (one per DNS observable) */
+	if (tl + 1 + sl >= sizeof(detail))
+		tl = sl = 0;
+	memcpy(detail, c->transport, tl);
+	detail[tl] = ':';
+	memcpy(detail + tl + 1, section, sl);
+	detail[tl + 1 + sl] = '\0';
 	o = (struct ent_obs){where, kind, value, detail};
 	if (c->sink != NULL && c->sink->emit != NULL)
 		c->sink->emit(c->sink->ctx, &o);
@@ -409,8 +418,7 @@ static int parse_rr(struct dns_ctx *c, size_t *off, const char *section, bool li
 		if (rd > c->len || c->len - rd < 4)
 			return -1;
 		if (listed) {
-			snprintf(text, sizeof(text), "%u.%u.%u.%u", c->msg[rd], c->msg[rd + 1],
-			         c->msg[rd + 2], c->msg[rd + 3]);
+			ent_addr_fmt(4, c->msg + rd, text);
 			emit(c, "dns.a", ENT_OBS_IPV4, text, section);
 		}
 		return 0;

@@ -63,20 +63,21 @@ enum ent_flow_end_reason {
 #define ENT_FLOW_ADDRSTRLEN 46
 
 struct ent_flow_info {
-	uint64_t flow_id;     /* unique per process run: worker id in the top byte */
-	uint8_t family;       /* 4 or 6 */
-	uint8_t proto;        /* IP protocol */
-	uint16_t vlan;        /* outer 802.1Q id, 0 = none */
-	uint8_t cli_addr[16]; /* the client: the SYN sender, else the first sender */
-	uint8_t srv_addr[16];
+	uint64_t flow_id; /* unique per process run: worker id in the top byte */
+	uint8_t family;   /* 4 or 6 */
+	uint8_t proto;    /* IP protocol */
+	uint16_t vlan;    /* outer 802.1Q id, 0 = none */
 	uint16_t cli_port, srv_port;
-	char cli_str[ENT_FLOW_ADDRSTRLEN]; /* addresses as text (RFC 5952 for IPv6) */
-	char srv_str[ENT_FLOW_ADDRSTRLEN];
 	enum ent_app_proto app_proto;
 	enum ent_tcp_state tcp_state;
 	uint64_t pkts[2]; /* [0] client to server, [1] server to client */
 	uint64_t bytes[2];
 	struct timeval first_ts, last_ts;
+	uint8_t cli_addr[16]; /* the client: the SYN sender, else the first sender */
+	uint8_t srv_addr[16];
+	/* the fields above are read on every packet, these only for events */
+	char cli_str[ENT_FLOW_ADDRSTRLEN]; /* addresses as text (RFC 5952 for IPv6) */
+	char srv_str[ENT_FLOW_ADDRSTRLEN];
 };
 
 /* Per-flow state of the application dispatch (app.c). */
@@ -89,16 +90,19 @@ struct ent_app_flow {
 	bool decided;     /* TCP: TLS/HTTP/DNS/none decided */
 };
 
+/* Laid out for the packet path: the lookup reads the first cache line
+ * (64-byte aligned), the packet's work the next four; the address strings
+ * at the end are read only for events. */
 struct ent_flow {
-	struct ent_flow_info info;      /* first member: events point here */
-	struct ent_flow *hnext;         /* hash chain */
-	struct ent_flow *older, *newer; /* activity list, least recent first */
-	uint8_t key[40];                /* canonical (sorted) key bytes */
-	uint32_t timeout;               /* seconds of idleness before expiry */
+	uint8_t key[40];  /* canonical (sorted) key bytes */
+	uint32_t hash;    /* low bits of the key's hash */
+	uint32_t timeout; /* seconds of idleness before expiry */
 	uint64_t last_sec;
 	uint8_t fin[2];
-	struct ent_reasm_dir reasm[2]; /* [0] client to server */
+	struct ent_flow *older, *newer; /* activity list, least recent first */
+	struct ent_reasm_dir reasm[2];  /* [0] client to server */
 	struct ent_app_flow app;
+	struct ent_flow_info info; /* events point here */
 };
 
 struct ent_flow_table;
@@ -132,6 +136,39 @@ void ent_flow_table_free(struct ent_flow_table *t);
 struct ent_flow *ent_flow_get(struct ent_flow_table *t, const struct ent_packet *pkt,
                               const struct timeval *ts, uint32_t wirelen, int *dir, bool *created,
                               uint64_t *counters);
+/*
+ * Hints: the packet path can look a few packets ahead and warm the cache
+ * lines their flows live in (the flow table is far bigger than the caches,
+ * and a lookup is otherwise two cache misses). A hint is only a hint: the
+ * lookup uses its hash only if its key is the packet's, so a wrong tuple
+ * costs time, never a wrong flow.
+ */
+struct ent_flow_tuple {
+	uint8_t l3; /* 4 or 6 */
+	uint8_t proto;
+	uint16_t vlan;
+	uint16_t sport, dport;
+	const uint8_t *src, *dst; /* 4 or 16 bytes */
+};
+
+struct ent_flow_hint {
+	bool valid;
+	uint32_t hash;
+	uint8_t key[40];
+};
+
+/* Fills *h for tu and prefetches its bucket. */
+void ent_flow_hint_init(const struct ent_flow_table *t, const struct ent_flow_tuple *tu,
+                        struct ent_flow_hint *h);
+/* Prefetches the first flow of the hint's bucket (call some packets after
+ * ent_flow_hint_init, when the bucket is in the cache). */
+void ent_flow_hint_prefetch(const struct ent_flow_table *t, const struct ent_flow_hint *h);
+/* ent_flow_get with a hint (NULL: none). */
+struct ent_flow *ent_flow_get_hinted(struct ent_flow_table *t, const struct ent_packet *pkt,
+                                     const struct timeval *ts, uint32_t wirelen, int *dir,
+                                     bool *created, uint64_t *counters,
+                                     const struct ent_flow_hint *hint);
+
 /* Expires flows idle since before now_sec. */
 void ent_flow_table_expire(struct ent_flow_table *t, uint64_t now_sec, uint64_t *counters);
 /* Evicts the least recently active flow; false if the table is empty. */

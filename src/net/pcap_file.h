@@ -13,6 +13,7 @@
 #ifndef ENT_NET_PCAP_FILE_H
 #define ENT_NET_PCAP_FILE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/time.h>
 
@@ -25,7 +26,9 @@ struct ent_pcap_rec {
 	struct timeval ts;   /* microseconds */
 	uint32_t caplen;     /* bytes in data */
 	uint32_t wirelen;    /* original length on the wire */
-	const uint8_t *data; /* borrowed until the next ent_pcap_file_next call */
+	const uint8_t *data; /* borrowed until the next ent_pcap_file_next call, or
+	                        until ent_pcap_file_close if stable */
+	bool stable;         /* data points into the mapped file (see pcap_file.c) */
 };
 
 /* Opens path (a pcap or pcapng file; "-" is not special). Caller closes with

@@ -191,11 +191,11 @@ static void emit_flow_endpoints(struct ent_pipeline *p)
 	struct ent_obs o = {
 	    .where = "flow.src", .kind = kind, .value = fi->cli_str, .detail = port};
 
-	snprintf(port, sizeof(port), "%u", fi->cli_port);
+	ent_port_fmt(fi->cli_port, port);
 	emit(p, &o);
 	o.where = "flow.dst";
 	o.value = fi->srv_str;
-	snprintf(port, sizeof(port), "%u", fi->srv_port);
+	ent_port_fmt(fi->srv_port, port);
 	emit(p, &o);
 }
 
@@ -232,8 +232,9 @@ static void tcp_packet(struct ent_pipeline *p)
 	               stream_cb, p, p->counters.v);
 }
 
-int ent_pipeline_packet(struct ent_pipeline *p, uint64_t frame, const struct timeval *ts,
-                        int linktype, const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+static int packet_one(struct ent_pipeline *p, uint64_t frame, const struct timeval *ts,
+                      int linktype, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+                      const struct ent_flow_hint *hint)
 {
 	uint64_t sec = ts->tv_sec > 0 ? (uint64_t)ts->tv_sec : 0;
 	bool created = false;
@@ -256,8 +257,8 @@ int ent_pipeline_packet(struct ent_pipeline *p, uint64_t frame, const struct tim
 
 	ent_decode_frame(p->dec, linktype, data, caplen, p->now, &p->pkt);
 	if (p->pkt.l3 != 0 && !p->pkt.frag_held)
-		p->flow =
-		    ent_flow_get(p->flows, &p->pkt, ts, wirelen, &p->dir, &created, p->counters.v);
+		p->flow = ent_flow_get_hinted(p->flows, &p->pkt, ts, wirelen, &p->dir, &created,
+		                              p->counters.v, hint);
 	if (!p->cfg.no_ip_pairs)
 		emit_ip_pairs(p);
 	if (p->flow == NULL)
@@ -275,33 +276,176 @@ int ent_pipeline_packet(struct ent_pipeline *p, uint64_t frame, const struct tim
 	return 0;
 }
 
+int ent_pipeline_packet(struct ent_pipeline *p, uint64_t frame, const struct timeval *ts,
+                        int linktype, const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+{
+	return packet_one(p, frame, ts, linktype, data, caplen, wirelen, NULL);
+}
+
+/* ---- looking ahead --------------------------------------------------------- */
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+/* The flow tuple of a plain IP packet (no tunnel, no fragment, TCP or UDP
+ * right after the IP header); false for anything else. Only a guess: the
+ * decoder has the last word (see ent_flow_hint). */
+static bool ip_tuple(const uint8_t *p, size_t len, struct ent_flow_tuple *tu)
+{
+	size_t hl;
+
+	if (len >= 20 && (p[0] >> 4) == 4) {
+		hl = (size_t)(p[0] & 15) * 4;
+		if (hl < 20 || len < hl + 4 || (be16(p + 6) & 0x3fff) != 0)
+			return false;
+		tu->l3 = 4;
+		tu->proto = p[9];
+		tu->src = p + 12;
+		tu->dst = p + 16;
+	} else if (len >= 44 && (p[0] >> 4) == 6) {
+		hl = 40;
+		tu->l3 = 6;
+		tu->proto = p[6];
+		tu->src = p + 8;
+		tu->dst = p + 24;
+	} else {
+		return false;
+	}
+	if (tu->proto != 6 && tu->proto != 17)
+		return false;
+	tu->sport = be16(p + hl);
+	tu->dport = be16(p + hl + 2);
+	return true;
+}
+
+static bool frame_tuple(int linktype, const uint8_t *d, uint32_t caplen, struct ent_flow_tuple *tu)
+{
+	uint16_t type;
+	size_t off;
+
+	tu->vlan = 0;
+	switch (linktype) {
+	case ENT_LINK_ETHERNET:
+		if (caplen < 14)
+			return false;
+		type = be16(d + 12);
+		off = 14;
+		for (int tags = 0; (type == 0x8100 || type == 0x88a8 || type == 0x9100) && tags < 2;
+		     tags++) {
+			if (caplen < off + 4)
+				return false;
+			if (tags == 0)
+				tu->vlan = be16(d + off) & 0x0fff;
+			type = be16(d + off + 2);
+			off += 4;
+		}
+		break;
+	case ENT_LINK_SLL:
+		if (caplen < 16)
+			return false;
+		type = be16(d + 14);
+		off = 16;
+		break;
+	case ENT_LINK_RAW:
+	case ENT_LINK_RAW_DLT12:
+	case ENT_LINK_RAW_DLT14:
+	case ENT_LINK_IPV4:
+	case ENT_LINK_IPV6:
+		return ip_tuple(d, caplen, tu);
+	default:
+		return false;
+	}
+	if (type != 0x0800 && type != 0x86dd)
+		return false;
+	return ip_tuple(d + off, caplen - off, tu);
+}
+
+/* Frames looked at ahead of the one processed: the bucket of frame i + AHEAD
+ * is prefetched, then the flow of frame i + AHEAD / 2. */
+#define AHEAD 8
+
+static void hint_frame(struct ent_pipeline *p, const struct ent_pipeline_frame *fr,
+                       struct ent_flow_hint *h)
+{
+	struct ent_flow_tuple tu;
+
+	h->valid = false;
+	if (frame_tuple(fr->linktype, fr->data, fr->caplen, &tu))
+		ent_flow_hint_init(p->flows, &tu, h);
+}
+
+void ent_pipeline_packets(struct ent_pipeline *p, const struct ent_pipeline_frame *fr, size_t n)
+{
+	struct ent_flow_hint hints[AHEAD + 1];
+
+	for (size_t i = 0; i < n && i < AHEAD; i++)
+		hint_frame(p, &fr[i], &hints[i]);
+	for (size_t i = 0; i < n && i < AHEAD / 2; i++)
+		ent_flow_hint_prefetch(p->flows, &hints[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (i + AHEAD < n)
+			hint_frame(p, &fr[i + AHEAD], &hints[(i + AHEAD) % (AHEAD + 1)]);
+		if (i + AHEAD / 2 < n)
+			ent_flow_hint_prefetch(p->flows, &hints[(i + AHEAD / 2) % (AHEAD + 1)]);
+		packet_one(p, fr[i].frame, &fr[i].ts, fr[i].linktype, fr[i].data, fr[i].caplen,
+		           fr[i].wirelen, &hints[i % (AHEAD + 1)]);
+	}
+}
+
 /* ---- shard hash ---------------------------------------------------------- */
 
-static unsigned char shard_key[crypto_shorthash_KEYBYTES];
+static uint64_t shard_key[3];
 static pthread_once_t shard_once = PTHREAD_ONCE_INIT;
 
 static void shard_key_init(void)
 {
 	if (sodium_init() >= 0)
 		randombytes_buf(shard_key, sizeof(shard_key));
+	shard_key[1] |= 1;
+	shard_key[2] |= 1;
 }
 
+static uint64_t shard_mix(uint64_t acc, uint64_t w)
+{
+	acc = (acc ^ w) * shard_key[1];
+	return acc ^ (acc >> 29);
+}
+
+/* A keyed multiply-xorshift of the sorted address pair. Every worker
+ * computes it for every frame of the capture (to see which are its own),
+ * so it must cost next to nothing; it only balances load, and the random
+ * key keeps an outsider from choosing which worker a conversation lands on. */
 static uint32_t shard_pair(const uint8_t *a, const uint8_t *b, size_t alen)
 {
-	uint8_t buf[32];
 	uint64_t h;
 
-	if (memcmp(a, b, alen) > 0) {
-		const uint8_t *t = a;
-
-		a = b;
-		b = t;
-	}
-	memcpy(buf, a, alen);
-	memcpy(buf + alen, b, alen);
 	pthread_once(&shard_once, shard_key_init);
-	crypto_shorthash((unsigned char *)&h, buf, 2 * alen, shard_key);
-	return (uint32_t)(h ^ (h >> 32));
+	if (alen == 4) {
+		uint32_t x, y;
+
+		memcpy(&x, a, 4);
+		memcpy(&y, b, 4);
+		h = shard_mix(shard_key[0], x < y ? (uint64_t)x | (uint64_t)y << 32
+		                                  : (uint64_t)y | (uint64_t)x << 32);
+	} else {
+		uint64_t w[4];
+
+		if (memcmp(a, b, alen) > 0) {
+			const uint8_t *t = a;
+
+			a = b;
+			b = t;
+		}
+		memcpy(w, a, 16);
+		memcpy(w + 2, b, 16);
+		h = shard_key[0];
+		for (int i = 0; i < 4; i++)
+			h = shard_mix(h, w[i]);
+	}
+	h *= shard_key[2];
+	return (uint32_t)(h >> 32);
 }
 
 static uint32_t shard_ip(const uint8_t *p, size_t len)
@@ -347,6 +491,10 @@ static uint32_t shard_ethertype(uint16_t type, const uint8_t *p, size_t len)
 
 uint32_t ent_pipeline_shard_hash(int linktype, const uint8_t *data, uint32_t caplen)
 {
+	/* the common case first, without the walk: untagged Ethernet, IPv4 */
+	if (linktype == ENT_LINK_ETHERNET && caplen >= 34 && data[12] == 0x08 && data[13] == 0 &&
+	    (data[14] >> 4) == 4)
+		return shard_pair(data + 26, data + 30, 4);
 	switch (linktype) {
 	case ENT_LINK_ETHERNET:
 		return caplen >= 14 ? shard_ethertype((uint16_t)((data[12] << 8) | data[13]),

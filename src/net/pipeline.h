@@ -87,6 +87,22 @@ struct ent_pipeline *ent_pipeline_new(const struct ent_pipeline_config *cfg, ent
 int ent_pipeline_packet(struct ent_pipeline *p, uint64_t frame, const struct timeval *ts,
                         int linktype, const uint8_t *data, uint32_t caplen, uint32_t wirelen);
 
+/* One frame for ent_pipeline_packets. */
+struct ent_pipeline_frame {
+	uint64_t frame;
+	struct timeval ts;
+	const uint8_t *data;
+	uint32_t caplen, wirelen;
+	int linktype;
+};
+
+/*
+ * Processes n frames in order, exactly as n calls of ent_pipeline_packet
+ * would, but looks a few frames ahead to bring their flows into the cache
+ * first. The data of all n frames must stay valid for the call.
+ */
+void ent_pipeline_packets(struct ent_pipeline *p, const struct ent_pipeline_frame *fr, size_t n);
+
 /* Ends every flow (delivering what the parsers still have and the FLOW_END
  * events). The pipeline may be used again afterwards. */
 void ent_pipeline_finish(struct ent_pipeline *p);

@@ -1,11 +1,18 @@
 /*
- * scan.c - the reader and the workers (see scan.h).
+ * scan.c - the workers (see scan.h).
  *
- * With one thread the reader calls the packet path directly. With more, it
- * copies packets into per-worker batches (BATCH_BYTES each) and hands full
- * batches over a small bounded queue per worker; a worker returns each batch
- * to its free list when done. States of a worker queue: open -> closed (the
- * reader is done) -> drained (the worker saw closed and empty, and ends).
+ * Every worker reads every file itself and processes the frames whose
+ * shard hash (ent_pipeline_shard_hash) is its own; the others it skips
+ * after reading their IP addresses. Reading a classic pcap costs next to
+ * nothing (the file is mapped, pcap_file.c), so this beats a reader thread
+ * that copies frames into per-worker queues: N threads keep N cores busy
+ * and no frame is copied. Worker 0 runs on the calling thread and is the
+ * one that counts files, frames and errors and reports progress; the others
+ * see the same files and the same records.
+ *
+ * Frames read from a mapping stay valid, so they are handed to the packet
+ * path in batches (ent_pipeline_packets looks ahead in them to warm the
+ * flow table); a frame libpcap read (pcapng, a damaged record) goes alone.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -17,161 +24,125 @@
 #include "net/pcap_file.h"
 #include "sensor/scanInt.h"
 
-#define BATCH_BYTES (1u << 20)
-#define END_OF_FILE UINT32_MAX /* a pkt_hdr caplen: the file ended, close its flows */
-#define QUEUE_DEPTH 8
+#define BATCH 64 /* frames handed to the packet path at once */
 
-struct pkt_hdr {
-	uint64_t frame;
-	struct timeval ts;
-	uint32_t caplen, wirelen;
-	int32_t linktype;
-	uint32_t file; /* index into the paths */
-};
-
-struct batch {
-	size_t used;
-	uint8_t data[BATCH_BYTES];
-};
-
-struct wqueue {
-	pthread_mutex_t lock;
-	pthread_cond_t cv;
-	struct batch *full[QUEUE_DEPTH];
-	size_t head, count;
-	struct batch *free[QUEUE_DEPTH + 2];
-	size_t nfree;
-	bool closed;
+struct scan_ctx {
+	char *const *paths;
+	size_t n_paths;
+	unsigned n;
+	struct thread_ctx *ts;
+	struct ent_progress *prog;
 };
 
 struct thread_ctx {
 	struct worker w;
-	struct wqueue q;
-	struct batch *cur; /* the batch the reader is filling */
+	struct scan_ctx *sc;
 	pthread_t tid;
-	char *const *paths;
+	bool threaded;
+	/* what this worker saw (worker 0's figures are the scan's) */
+	uint64_t files, files_failed, packets, bytes;
+	char first_error[ENT_ERRBUF_SIZE];
+	struct ent_pipeline_frame batch[BATCH];
+	size_t nbatch;
+	char pad[128]; /* the workers' hot fields stay off each other's cache lines */
 };
 
-static void process_batch(struct thread_ctx *t, struct batch *b)
+static void flush_batch(struct thread_ctx *t)
 {
-	size_t off = 0;
+	if (t->nbatch > 0)
+		ent_pipeline_packets(t->w.pipe, t->batch, t->nbatch);
+	t->nbatch = 0;
+}
 
-	while (off < b->used) {
-		struct pkt_hdr h;
+static void note_error(struct thread_ctx *t, const char *msg)
+{
+	t->files_failed++;
+	if (t->first_error[0] == '\0')
+		snprintf(t->first_error, sizeof(t->first_error), "%s", msg);
+}
 
-		memcpy(&h, b->data + off, sizeof(h));
-		off += sizeof(h);
-		t->w.pcap_name = t->paths[h.file];
-		if (h.caplen == END_OF_FILE) {
-			ent_pipeline_finish(t->w.pipe);
+static void progress(struct thread_ctx *t, uint64_t done)
+{
+	char extra[64];
+	uint64_t alerts = 0;
+
+	for (unsigned i = 0; i < t->sc->n; i++)
+		alerts += __atomic_load_n(&t->sc->ts[i].w.alerts, __ATOMIC_RELAXED);
+	snprintf(extra, sizeof(extra), "%llu packets, %llu alerts", (unsigned long long)t->packets,
+	         (unsigned long long)alerts);
+	ent_progress_update(t->sc->prog, done, extra);
+}
+
+static void scan_file(struct thread_ctx *t, size_t fi, uint64_t done_bytes)
+{
+	const struct scan_ctx *sc = t->sc;
+	char ferr[ENT_ERRBUF_SIZE];
+	struct ent_pcap_file *pf = ent_pcap_file_open(sc->paths[fi], ferr);
+	struct ent_pcap_rec rec;
+	int linktype, r;
+
+	if (pf == NULL) {
+		note_error(t, ferr);
+		return;
+	}
+	t->files++;
+	linktype = ent_pcap_file_linktype(pf);
+	t->w.pcap_name = sc->paths[fi];
+	while ((r = ent_pcap_file_next(pf, &rec, ferr)) == 1) {
+		t->packets++;
+		t->bytes += rec.caplen;
+		if (t->w.id == 0 && (t->packets & 1023) == 0)
+			progress(t, done_bytes + ent_pcap_file_offset(pf));
+		/* the worker of a frame: (hash * n) >> 32, no division */
+		if (sc->n > 1 &&
+		    (((uint64_t)ent_pipeline_shard_hash(linktype, rec.data, rec.caplen) * sc->n) >>
+		     32) != t->w.id)
+			continue;
+		if (!rec.stable) {
+			flush_batch(t);
+			ent_pipeline_packet(t->w.pipe, rec.frame, &rec.ts, linktype, rec.data,
+			                    rec.caplen, rec.wirelen);
 			continue;
 		}
-		ent_pipeline_packet(t->w.pipe, h.frame, &h.ts, h.linktype, b->data + off, h.caplen,
-		                    h.wirelen);
-		off += (h.caplen + 7) & ~7u;
+		t->batch[t->nbatch++] = (struct ent_pipeline_frame){
+		    .frame = rec.frame,
+		    .ts = rec.ts,
+		    .data = rec.data,
+		    .caplen = rec.caplen,
+		    .wirelen = rec.wirelen,
+		    .linktype = linktype,
+		};
+		if (t->nbatch == BATCH)
+			flush_batch(t);
 	}
+	flush_batch(t); /* before the mapping goes */
+	/* each file is a capture of its own: its flows end with it, so the
+	 * result does not depend on how flows were spread over workers */
+	ent_pipeline_finish(t->w.pipe);
+	if (r < 0)
+		note_error(t, ferr);
+	ent_pcap_file_close(pf);
+}
+
+static uint64_t file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
 static void *worker_main(void *arg)
 {
 	struct thread_ctx *t = arg;
+	uint64_t done = 0;
 
-	for (;;) {
-		struct batch *b = NULL;
-
-		pthread_mutex_lock(&t->q.lock);
-		while (t->q.count == 0 && !t->q.closed)
-			pthread_cond_wait(&t->q.cv, &t->q.lock);
-		if (t->q.count > 0) {
-			b = t->q.full[t->q.head];
-			t->q.head = (t->q.head + 1) % QUEUE_DEPTH;
-			t->q.count--;
-			pthread_cond_broadcast(&t->q.cv);
-		}
-		pthread_mutex_unlock(&t->q.lock);
-		if (b == NULL)
-			break;
-		process_batch(t, b);
-		b->used = 0;
-		pthread_mutex_lock(&t->q.lock);
-		t->q.free[t->q.nfree++] = b;
-		pthread_cond_broadcast(&t->q.cv);
-		pthread_mutex_unlock(&t->q.lock);
+	for (size_t f = 0; f < t->sc->n_paths; f++) {
+		scan_file(t, f, done);
+		if (t->w.id == 0)
+			done += file_size(t->sc->paths[f]);
 	}
-	ent_pipeline_finish(t->w.pipe);
 	ent_scan_worker_flush(&t->w);
 	return NULL;
-}
-
-/* Reader: hands the current batch of t to its worker, takes a free one. */
-static void hand_over(struct thread_ctx *t)
-{
-	pthread_mutex_lock(&t->q.lock);
-	while (t->q.count == QUEUE_DEPTH)
-		pthread_cond_wait(&t->q.cv, &t->q.lock);
-	t->q.full[(t->q.head + t->q.count) % QUEUE_DEPTH] = t->cur;
-	t->q.count++;
-	pthread_cond_broadcast(&t->q.cv);
-	while (t->q.nfree == 0)
-		pthread_cond_wait(&t->q.cv, &t->q.lock);
-	t->cur = t->q.free[--t->q.nfree];
-	pthread_mutex_unlock(&t->q.lock);
-}
-
-static void enqueue(struct thread_ctx *t, const struct pkt_hdr *h, const uint8_t *data)
-{
-	size_t need = sizeof(*h) + (h->caplen == END_OF_FILE ? 0 : ((h->caplen + 7) & ~7u));
-
-	if (t->cur->used + need > BATCH_BYTES)
-		hand_over(t);
-	memcpy(t->cur->data + t->cur->used, h, sizeof(*h));
-	if (h->caplen != END_OF_FILE)
-		memcpy(t->cur->data + t->cur->used + sizeof(*h), data, h->caplen);
-	t->cur->used += need;
-}
-
-static int start_threads(struct thread_ctx *ts, unsigned n, char *errbuf)
-{
-	for (unsigned i = 0; i < n; i++) {
-		struct thread_ctx *t = &ts[i];
-
-		pthread_mutex_init(&t->q.lock, NULL);
-		pthread_cond_init(&t->q.cv, NULL);
-		for (size_t k = 0; k < QUEUE_DEPTH + 1; k++) {
-			struct batch *b = malloc(sizeof(*b));
-
-			if (b == NULL)
-				return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
-			b->used = 0;
-			if (k == 0)
-				t->cur = b;
-			else
-				t->q.free[t->q.nfree++] = b;
-		}
-		if (pthread_create(&t->tid, NULL, worker_main, t) != 0)
-			return ent_errf(errbuf, ENT_ENOMEM, "cannot start worker %u", i);
-	}
-	return ENT_OK;
-}
-
-static void stop_threads(struct thread_ctx *ts, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++) {
-		struct thread_ctx *t = &ts[i];
-
-		if (t->cur != NULL && t->cur->used > 0)
-			hand_over(t);
-		pthread_mutex_lock(&t->q.lock);
-		t->q.closed = true;
-		pthread_cond_broadcast(&t->q.cv);
-		pthread_mutex_unlock(&t->q.lock);
-		pthread_join(t->tid, NULL);
-		free(t->cur);
-		for (size_t k = 0; k < t->q.nfree; k++)
-			free(t->q.free[k]);
-		pthread_mutex_destroy(&t->q.lock);
-		pthread_cond_destroy(&t->q.cv);
-	}
 }
 
 static int cmp_flow(const void *a, const void *b)
@@ -183,20 +154,45 @@ static int cmp_flow(const void *a, const void *b)
 	return x->flow_id < y->flow_id ? -1 : x->flow_id > y->flow_id;
 }
 
-/* Merges the workers' tallies into res->sightings. */
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Merges the workers' tallies into res->sightings, in indicator order. Only
+ * the indicators some worker tallied are visited (a million-indicator intel
+ * has a few hundred sightings). */
 static int merge_tallies(const struct ent_intel *intel, struct thread_ctx *ts, unsigned n,
                          struct ent_scan_result *res, char *errbuf)
 {
+	uint32_t *refs;
+	size_t nrefs = 0, m = 0;
+	int rc = ENT_OK;
+
 	if (intel == NULL || intel->n_ind == 0)
 		return ENT_OK;
-	res->sightings = calloc(intel->n_ind, sizeof(*res->sightings));
-	if (res->sightings == NULL)
+	for (unsigned i = 0; i < n; i++)
+		nrefs += ts[i].w.n_tally_refs;
+	refs = malloc((nrefs ? nrefs : 1) * sizeof(*refs));
+	res->sightings = calloc(nrefs ? nrefs : 1, sizeof(*res->sightings));
+	if (refs == NULL || res->sightings == NULL) {
+		free(refs);
 		return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
-	for (size_t ref = 0; ref < intel->n_ind; ref++) {
+	}
+	for (unsigned i = 0; i < n; i++)
+		for (size_t j = 0; j < ts[i].w.n_tally_refs; j++)
+			refs[m++] = ts[i].w.tally_refs[j];
+	qsort(refs, nrefs, sizeof(*refs), cmp_u32);
+	for (size_t r = 0; r < nrefs; r++) {
+		uint32_t ref = refs[r];
 		struct ent_scan_sighting *sg = &res->sightings[res->n_sightings];
 		size_t total_flows = 0, bytes = 0, pos = 0;
 		bool any = false;
 
+		if (r > 0 && refs[r - 1] == ref)
+			continue; /* tallied by more than one worker: merged once */
 		for (unsigned i = 0; i < n; i++) {
 			struct tally *t = ts[i].w.tallies ? ts[i].w.tallies[ref] : NULL;
 
@@ -216,9 +212,11 @@ static int merge_tallies(const struct ent_intel *intel, struct thread_ctx *ts, u
 		sg->ref = (uint32_t)ref;
 		sg->flows = calloc(total_flows ? total_flows : 1, sizeof(*sg->flows));
 		sg->strings = malloc(bytes ? bytes : 1);
-		if (sg->flows == NULL || sg->strings == NULL)
-			return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
 		res->n_sightings++;
+		if (sg->flows == NULL || sg->strings == NULL) {
+			rc = ent_errf(errbuf, ENT_ENOMEM, "out of memory");
+			break;
+		}
 		for (unsigned i = 0; i < n; i++) {
 			struct tally *t = ts[i].w.tallies ? ts[i].w.tallies[ref] : NULL;
 
@@ -241,17 +239,16 @@ static int merge_tallies(const struct ent_intel *intel, struct thread_ctx *ts, u
 		if (sg->n_flows > ENT_SIGHTING_MAX_FLOWS)
 			sg->n_flows = ENT_SIGHTING_MAX_FLOWS;
 	}
-	return ENT_OK;
+	free(refs);
+	return rc;
 }
 
 static uint64_t total_size(char *const *paths, size_t n)
 {
 	uint64_t total = 0;
-	struct stat st;
 
 	for (size_t i = 0; i < n; i++)
-		if (stat(paths[i], &st) == 0)
-			total += (uint64_t)st.st_size;
+		total += file_size(paths[i]);
 	return total;
 }
 
@@ -262,7 +259,8 @@ int ent_scan_run(const struct ent_intel *intel, char *const *paths, size_t n_pat
 	pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 	struct thread_ctx *ts;
 	struct ent_progress prog;
-	uint64_t t0 = ent_time_mono_ns(), done_bytes = 0, total;
+	struct scan_ctx sc = {.paths = paths, .n_paths = n_paths, .prog = &prog};
+	uint64_t t0 = ent_time_mono_ns();
 	int rc = ENT_OK;
 
 	memset(res, 0, sizeof(*res));
@@ -271,8 +269,10 @@ int ent_scan_run(const struct ent_intel *intel, char *const *paths, size_t n_pat
 	ts = calloc(n, sizeof(*ts));
 	if (ts == NULL)
 		return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
+	sc.n = n;
+	sc.ts = ts;
 	for (unsigned i = 0; i < n; i++) {
-		ts[i].paths = paths;
+		ts[i].sc = &sc;
 		rc = ent_scan_worker_init(&ts[i].w, i, intel, opts, &out_lock);
 		if (rc != ENT_OK) {
 			snprintf(errbuf, ENT_ERRBUF_SIZE, "%s", ts[i].w.err);
@@ -282,83 +282,22 @@ int ent_scan_run(const struct ent_intel *intel, char *const *paths, size_t n_pat
 			return rc;
 		}
 	}
-	if (n > 1) {
-		rc = start_threads(ts, n, errbuf);
-		if (rc != ENT_OK)
-			n = 1; /* cannot happen in practice; the reader then works alone */
-	}
-	total = total_size(paths, n_paths);
-	ent_progress_init(&prog, "scanning", total, opts->progress);
-	for (size_t f = 0; f < n_paths; f++) {
-		char ferr[ENT_ERRBUF_SIZE];
-		struct ent_pcap_file *pf = ent_pcap_file_open(paths[f], ferr);
-		struct ent_pcap_rec rec;
-		int linktype, r;
-
-		if (pf == NULL) {
-			res->files_failed++;
-			if (res->first_error[0] == '\0')
-				snprintf(res->first_error, sizeof(res->first_error), "%s", ferr);
-			continue;
-		}
-		res->files++;
-		linktype = ent_pcap_file_linktype(pf);
-		if (n == 1)
-			ts[0].w.pcap_name = paths[f]; /* workers read it from each packet */
-		while ((r = ent_pcap_file_next(pf, &rec, ferr)) == 1) {
-			res->packets++;
-			res->bytes += rec.caplen;
-			if (n == 1) {
-				ent_pipeline_packet(ts[0].w.pipe, rec.frame, &rec.ts, linktype,
-				                    rec.data, rec.caplen, rec.wirelen);
-			} else {
-				struct pkt_hdr h = {rec.frame,   rec.ts,   rec.caplen,
-				                    rec.wirelen, linktype, (uint32_t)f};
-				uint32_t hash =
-				    ent_pipeline_shard_hash(linktype, rec.data, rec.caplen);
-
-				enqueue(&ts[hash % n], &h, rec.data);
-			}
-			if ((res->packets & 1023) == 0) {
-				char extra[64];
-				uint64_t alerts = 0;
-
-				for (unsigned i = 0; i < n; i++)
-					alerts +=
-					    __atomic_load_n(&ts[i].w.alerts, __ATOMIC_RELAXED);
-				snprintf(extra, sizeof(extra), "%llu packets, %llu alerts",
-				         (unsigned long long)res->packets,
-				         (unsigned long long)alerts);
-				ent_progress_update(&prog, done_bytes + ent_pcap_file_offset(pf),
-				                    extra);
-			}
-		}
-		/* each file is a capture of its own: its flows end with it, so the
-		 * result does not depend on how flows were spread over workers */
-		if (n == 1) {
-			ent_pipeline_finish(ts[0].w.pipe);
-		} else {
-			static const uint8_t no_data[1];
-			struct pkt_hdr eof = {.caplen = END_OF_FILE, .file = (uint32_t)f};
-
-			for (unsigned i = 0; i < n; i++)
-				enqueue(&ts[i], &eof, no_data);
-		}
-		done_bytes += ent_pcap_file_offset(pf);
-		if (r < 0) {
-			res->files_failed++;
-			if (res->first_error[0] == '\0')
-				snprintf(res->first_error, sizeof(res->first_error), "%s", ferr);
-		}
-		ent_pcap_file_close(pf);
+	ent_progress_init(&prog, "scanning", total_size(paths, n_paths), opts->progress);
+	for (unsigned i = 1; i < n; i++)
+		ts[i].threaded = pthread_create(&ts[i].tid, NULL, worker_main, &ts[i]) == 0;
+	worker_main(&ts[0]);
+	for (unsigned i = 1; i < n; i++) {
+		if (ts[i].threaded)
+			pthread_join(ts[i].tid, NULL);
+		else
+			worker_main(&ts[i]); /* no thread to be had: the work is the same */
 	}
 	ent_progress_end(&prog);
-	if (n > 1) {
-		stop_threads(ts, n);
-	} else {
-		ent_pipeline_finish(ts[0].w.pipe);
-		ent_scan_worker_flush(&ts[0].w);
-	}
+	res->files = ts[0].files;
+	res->files_failed = ts[0].files_failed;
+	res->packets = ts[0].packets;
+	res->bytes = ts[0].bytes;
+	snprintf(res->first_error, sizeof(res->first_error), "%s", ts[0].first_error);
 	for (unsigned i = 0; i < n; i++) {
 		const struct ent_net_counters *c = ent_pipeline_counters(ts[i].w.pipe);
 

@@ -1,10 +1,11 @@
 /*
  * scan.h - the scan pipeline: capture files in, alerts and sightings out.
  *
- * One reader (the calling thread) reads the files in order and numbers the
- * frames; with threads > 1 it hands each packet to a worker chosen by a
- * symmetric hash of the IP address pair, so both directions of a flow and
- * all its fragments meet in one worker. Each worker has its own packet path
+ * Every worker (the calling thread is the first) reads the files in order
+ * and numbers the frames; with threads > 1 each processes only the frames
+ * whose symmetric hash of the IP address pair is its own, so both
+ * directions of a flow and all its fragments meet in one worker. Each
+ * worker has its own packet path
  * (src/net/pipeline.h), alert de-duplication and sighting tallies; they are
  * merged at the end, so the alerts and sightings are the same set whatever
  * the number of threads (flow ids are a hash of the flow, not of a worker).

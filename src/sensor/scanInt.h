@@ -31,6 +31,8 @@ struct worker {
 	struct ent_pipeline *pipe;
 	unsigned id;
 	struct tally **tallies; /* by ref, allocated on first sighting */
+	uint32_t *tally_refs;   /* the refs that have a tally, in the order seen */
+	size_t n_tally_refs, cap_tally_refs;
 	struct seen_set seen;
 	struct ent_buf out; /* alerts waiting to be written */
 	pthread_mutex_t *out_lock;

@@ -98,9 +98,19 @@ static void tally(struct worker *w, uint32_t ref, const struct ent_pkt_event *ev
 	const struct ent_flow_info *f = ev->flow;
 
 	if (t == NULL) {
+		if (w->n_tally_refs == w->cap_tally_refs) {
+			size_t cap = w->cap_tally_refs ? 2 * w->cap_tally_refs : 64;
+			uint32_t *nr = realloc(w->tally_refs, cap * sizeof(*nr));
+
+			if (nr == NULL)
+				return;
+			w->tally_refs = nr;
+			w->cap_tally_refs = cap;
+		}
 		t = calloc(1, sizeof(*t));
 		if (t == NULL)
 			return;
+		w->tally_refs[w->n_tally_refs++] = ref;
 		ent_buf_init(&t->strings, ENT_SIGHTING_MAX_FLOWS * 2048);
 		t->first_ms = ms;
 		t->last_ms = ms;
@@ -325,15 +335,17 @@ void ent_scan_worker_destroy(struct worker *w)
 {
 	ent_pipeline_free(w->pipe);
 	if (w->tallies != NULL) {
-		for (size_t i = 0; i < w->intel->n_ind; i++) {
-			if (w->tallies[i] == NULL)
-				continue;
-			free(w->tallies[i]->flows);
-			free(w->tallies[i]->offs);
-			ent_buf_free(&w->tallies[i]->strings);
-			free(w->tallies[i]);
+		/* the refs with a tally, not all the indicators */
+		for (size_t k = 0; k < w->n_tally_refs; k++) {
+			struct tally *t = w->tallies[w->tally_refs[k]];
+
+			free(t->flows);
+			free(t->offs);
+			ent_buf_free(&t->strings);
+			free(t);
 		}
 		free(w->tallies);
+		free(w->tally_refs);
 	}
 	free(w->seen.keys);
 	ent_buf_free(&w->out);

@@ -16,7 +16,10 @@
 
 #include <cmocka.h>
 
+#include <sodium.h>
+
 #include "net/pipeline.h"
+#include "net/siphash.h"
 
 #define LT_IPV4 228
 
@@ -290,6 +293,130 @@ static void test_dns_over_tcp_framing(void **state)
 	assert_int_equal(r.dns_frames[2], 4);
 }
 
+/* Flows come and go (evictions) while others stay: every flow that stays is
+ * found again, never created twice, whatever the slots did in between. */
+static void test_table_churn(void **state)
+{
+	struct rec r = {0};
+	struct ent_pipeline_config cfg = {.max_flows = 3000};
+	struct ent_pipeline *p = ent_pipeline_new(&cfg, on_event, &r, NULL);
+	const uint64_t *c = ent_pipeline_counters(p)->v;
+	uint64_t fr = 0;
+
+	(void)state;
+	for (uint32_t i = 0; i < 3000; i++)
+		feed(p, ++fr, 1,
+		     mk((uint8_t)(i % 251), 200, 17, (uint16_t)(1000 + i), 53, 0, 0, NULL, 0));
+	assert_int_equal(c[ENT_NC_FLOWS], 3000);
+	for (uint32_t round = 0; round < 20000; round++) {
+		uint32_t i = 3000 + round;
+
+		/* a new flow evicts the oldest... */
+		feed(p, ++fr, 1,
+		     mk((uint8_t)(i % 251), 200, 17, (uint16_t)(1000 + i % 60000), 53, 0, 0, NULL,
+		        0));
+		/* ...and three recent ones are found where they are */
+		for (uint32_t k = 1; k <= 3; k++) {
+			uint32_t j = i - (k * 397) % 2500;
+
+			feed(p, ++fr, 1,
+			     mk((uint8_t)(j % 251), 200, 17, (uint16_t)(1000 + j % 60000), 53, 0, 0,
+			        NULL, 0));
+		}
+		assert_int_equal(c[ENT_NC_FLOWS], 3001 + round);
+	}
+	assert_int_equal(ent_pipeline_flow_count(p), 3000);
+	ent_pipeline_finish(p);
+	assert_int_equal(ent_pipeline_flow_count(p), 0);
+	ent_pipeline_free(p);
+}
+
+/* The inline SipHash, run as SipHash-2-4, is libsodium's crypto_shorthash. */
+static void test_siphash_matches_libsodium(void **state)
+{
+	(void)state;
+	assert_true(sodium_init() >= 0);
+	for (int t = 0; t < 200; t++) {
+		uint8_t key[16], msg[48], out[8];
+		uint64_t k[2] = {0, 0}, m[6], ours = 0;
+		size_t n = (size_t)t % 7;
+
+		randombytes_buf(key, sizeof(key));
+		randombytes_buf(msg, sizeof(msg));
+		for (int i = 0; i < 2; i++)
+			for (int b = 7; b >= 0; b--)
+				k[i] = (k[i] << 8) | key[8 * i + b];
+		for (size_t i = 0; i < n; i++) {
+			m[i] = 0;
+			for (int b = 7; b >= 0; b--)
+				m[i] = (m[i] << 8) | msg[8 * i + (size_t)b];
+		}
+		crypto_shorthash(out, msg, 8 * n, key);
+		for (int b = 7; b >= 0; b--)
+			ours = (ours << 8) | out[b];
+		assert_int_equal(ent_siphash(2, 4, k, m, n), ours);
+	}
+}
+
+struct log {
+	char lines[4096][96];
+	size_t n;
+};
+
+static void on_event_log(void *ctx, const struct ent_pkt_event *ev)
+{
+	struct log *l = ctx;
+
+	if (l->n < 4096)
+		snprintf(l->lines[l->n++], sizeof(l->lines[0]), "%d %llu %llx %d %s %s %s",
+		         ev->type, (unsigned long long)ev->frame,
+		         (unsigned long long)(ev->flow ? ev->flow->flow_id : 0), ev->to_server,
+		         ev->obs ? ev->obs->where : "-", ev->obs ? ev->obs->value : "-",
+		         ev->obs && ev->obs->detail ? ev->obs->detail : "-");
+}
+
+/* Frames handed over in batches give the same events, in the same order, as
+ * frames handed over one by one. */
+static void test_batches_same_events(void **state)
+{
+	static uint8_t frames[600][128];
+	static struct log one, many;
+	struct ent_pipeline_frame fr[600];
+	struct ent_pipeline_config cfg = {.flow_end_events = true, .max_flows = 50};
+	struct ent_pipeline *p;
+
+	(void)state;
+	for (size_t i = 0; i < 600; i++) {
+		size_t len = i % 3 == 0 ? mk((uint8_t)(i % 7), 9, 17, (uint16_t)(5000 + i % 40), 53,
+		                             0, 0, NULL, 0)
+		                        : mk((uint8_t)(i % 5), 9, 6, (uint16_t)(6000 + i % 70), 80,
+		                             (uint32_t)i, i % 11 == 0 ? 0x02 : 0x10, NULL, 0);
+
+		memcpy(frames[i], frame, len);
+		fr[i] = (struct ent_pipeline_frame){.frame = i + 1,
+		                                    .ts = {.tv_sec = 100 + (long)i / 10},
+		                                    .data = frames[i],
+		                                    .caplen = (uint32_t)len,
+		                                    .wirelen = (uint32_t)len,
+		                                    .linktype = LT_IPV4};
+	}
+	p = ent_pipeline_new(&cfg, on_event_log, &one, NULL);
+	for (size_t i = 0; i < 600; i++)
+		ent_pipeline_packet(p, fr[i].frame, &fr[i].ts, fr[i].linktype, fr[i].data,
+		                    fr[i].caplen, fr[i].wirelen);
+	ent_pipeline_finish(p);
+	ent_pipeline_free(p);
+	p = ent_pipeline_new(&cfg, on_event_log, &many, NULL);
+	for (size_t i = 0, b = 1; i < 600; i += b, b = b % 37 + 1)
+		ent_pipeline_packets(p, fr + i, i + b <= 600 ? b : 600 - i);
+	ent_pipeline_finish(p);
+	ent_pipeline_free(p);
+	assert_true(one.n > 600);
+	assert_int_equal(one.n, many.n);
+	for (size_t i = 0; i < one.n; i++)
+		assert_string_equal(one.lines[i], many.lines[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -299,6 +426,9 @@ int main(void)
 	    cmocka_unit_test(test_bounds),
 	    cmocka_unit_test(test_shard_hash_symmetric),
 	    cmocka_unit_test(test_dns_over_tcp_framing),
+	    cmocka_unit_test(test_table_churn),
+	    cmocka_unit_test(test_siphash_matches_libsodium),
+	    cmocka_unit_test(test_batches_same_events),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
