@@ -235,6 +235,7 @@ static int check_common(struct ent_json *j, uint32_t o, struct ent_stix_object *
 	if (rc != ENT_OK)
 		return rc;
 	v = ent_json_member(j, o, "extensions");
+	out->has_extensions = v >= 0;
 	if (v >= 0 && ent_json_type(j, (uint32_t)v) != ENT_JSON_OBJECT)
 		return ent_errf(errbuf, ENT_EINVAL, "'extensions' must be an object, found %s",
 		                TYPE_OF(v));

@@ -28,6 +28,7 @@ struct ent_stix_object {
 	int64_t modified;   /* ENT_TIME_NONE when absent */
 	int64_t version_ms; /* modified, else created, else 0 */
 	bool revoked;
+	bool has_extensions; /* an "extensions" member: it may carry a signature */
 	const char *created_by_ref;
 	int confidence;   /* -1 when absent */
 	enum ent_tlp tlp; /* most restrictive TLP marking, or NONE */

@@ -174,7 +174,7 @@ static void reject(struct ent_trust_gate *g, struct ent_gate_verdict *v)
 void ent_gate_check(struct ent_trust_gate *g, const char *source_peer,
                     enum ent_policy_unsigned unsigned_action, const char *type,
                     const char *created_by_ref, int confidence, const char *json, size_t len,
-                    struct ent_gate_verdict *v)
+                    bool may_be_signed, struct ent_gate_verdict *v)
 {
 	uint8_t signer[crypto_sign_PUBLICKEYBYTES], next[crypto_sign_PUBLICKEYBYTES];
 	char err[ENT_ERRBUF_SIZE];
@@ -185,7 +185,8 @@ void ent_gate_check(struct ent_trust_gate *g, const char *source_peer,
 	memset(v, 0, sizeof(*v));
 	lookup(g, source_peer, created_by_ref, &f);
 	/* most objects carry no signature at all: no need to parse them again */
-	has_entry = memmem(json, len, ENT_SIGN_EXT_ID, strlen(ENT_SIGN_EXT_ID)) != NULL;
+	has_entry =
+	    may_be_signed && memmem(json, len, ENT_SIGN_EXT_ID, strlen(ENT_SIGN_EXT_ID)) != NULL;
 	if (f.pinned) {
 		rc = has_entry ? ent_sign_verify(json, len, f.pk, signer, err) : ENT_SIGN_EUNSIGNED;
 		if (rc == ENT_SIGN_EKEY && type != NULL && strcmp(type, "identity") == 0 &&

@@ -59,12 +59,14 @@ struct ent_gate_verdict {
  * (NULL for a file the operator imports); unsigned_action what to do with
  * unsigned or unpinned objects from this input. type, created_by_ref and
  * confidence (-1 = absent) are the object's; for an identity without
- * created_by_ref, pass its own id (it speaks for itself).
+ * created_by_ref, pass its own id (it speaks for itself). may_be_signed:
+ * false when the object has no "extensions" member (then it cannot carry
+ * a signature, and its text is not searched for one).
  */
 void ent_gate_check(struct ent_trust_gate *g, const char *source_peer,
                     enum ent_policy_unsigned unsigned_action, const char *type,
                     const char *created_by_ref, int confidence, const char *json, size_t len,
-                    struct ent_gate_verdict *v);
+                    bool may_be_signed, struct ent_gate_verdict *v);
 
 /* Makes the gate's memory of peers follow a verdict's update (the store is
  * the caller's to update, with ent_store_pin_update). */
