@@ -192,6 +192,9 @@ int serve_main(int argc, char **argv)
 	rc = read_config(h, listen, s, err);
 	if (rc == ENT_OK)
 		rc = ent_home_store(h, 0, &store, err);
+	/* our identity and signature extension, signed, for peers to fetch */
+	if (rc == ENT_OK)
+		rc = ent_node_publish_self(h, store, err);
 	if (rc == ENT_OK) {
 		struct ent_policy policy;
 

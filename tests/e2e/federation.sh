@@ -98,6 +98,8 @@ n_b=$(q "$tmp/b" "SELECT count(*) FROM objects WHERE created_by_ref = '$id_a' AN
 	bad "TLP:RED or AMBER+STRICT reached B"
 [ "$(q "$tmp/b" "SELECT identity_ref FROM peers WHERE name = 'alpha'")" = "$id_a" ] && ok ||
 	bad "B did not learn A's identity from A's signed objects"
+[ "$(q "$tmp/b" "SELECT count(*) FROM objects WHERE stix_id = '$id_a' AND json LIKE '%f2919cd5%'")" -ge 1 ] &&
+	ok || bad "A's signed identity (published by serve) did not reach B"
 
 # ---- C syncs from B; A is known to C only by its pinned key
 run "B peer add charlie" "$bin" peer add charlie --home "$tmp/b" --trust 60 --groups community,partners
