@@ -63,10 +63,19 @@ static int import_published(struct ent_home *h, struct ent_store *store, const c
 		return rc;
 	snprintf(source, sizeof(source), "%s", io->source ? io->source : base ? base + 1 : path);
 	o.source = source;
+	/* what publishing left unsigned (identities of others, marking
+	 * definitions) the operator vouches for by publishing the bundle */
+	o.unsigned_action = ENT_UNSIGNED_ACCEPT;
 	rc = ent_import_path(store, tmp, &o, sum, err);
 	unlink(tmp);
-	if (rc != ENT_OK)
-		ent_err_prefix(err, "%s (published)", path);
+	if (rc != ENT_OK) {
+		/* name the operator's file, not the signed copy */
+		char *at = strstr(err, tmp);
+
+		if (at != NULL)
+			memmove(at, at + strlen(tmp), strlen(at + strlen(tmp)) + 1);
+		ent_err_prefix(err, "%s (published copy)", path);
+	}
 	return rc;
 }
 

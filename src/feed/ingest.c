@@ -110,7 +110,7 @@ int ent_ingest_judge(struct ent_store *s, struct ent_trust_gate *gate, const cha
 
 	if (creator == NULL && strcmp(so->type, "identity") == 0)
 		creator = so->id; /* an identity speaks for itself */
-	ent_gate_check(gate, peer, unsigned_action, so->type, creator, so->confidence, p->json,
+	ent_gate_check(gate, peer, unsigned_action, so->type, creator, o->confidence, p->json,
 	               p->json_len, so->has_extensions, &v);
 	if (v.reject)
 		return ent_errf(errbuf, ENT_EPERM, "rejected: %s", v.why);

@@ -139,23 +139,6 @@ bool ent_policy_may_export(const struct ent_policy *p, int effective_confidence)
 	return effective_confidence >= p->min_confidence_export;
 }
 
-enum ent_policy_ingest ent_policy_ingest_decision(const struct ent_policy *p, int verify_rc,
-                                                  bool creator_pinned)
-{
-	if (verify_rc == ENT_OK && creator_pinned)
-		return ENT_INGEST_ACCEPT;
-	if (verify_rc != ENT_OK && verify_rc != ENT_SIGN_EUNSIGNED)
-		return ENT_INGEST_REJECT; /* EBAD, EKEY, EPARSE, ... */
-	switch (p->unsigned_action) {
-	case ENT_UNSIGNED_ACCEPT:
-		return ENT_INGEST_ACCEPT;
-	case ENT_UNSIGNED_LOWER:
-		return ENT_INGEST_LOWER;
-	default:
-		return ENT_INGEST_REJECT;
-	}
-}
-
 const char *ent_policy_unsigned_name(enum ent_policy_unsigned u)
 {
 	switch (u) {

@@ -39,13 +39,6 @@ enum ent_policy_unsigned {
 	ENT_UNSIGNED_REJECT,
 };
 
-/* What ingest does with an object, given its signature check. */
-enum ent_policy_ingest {
-	ENT_INGEST_ACCEPT, /* verified under the creator's pinned key, or policy accept */
-	ENT_INGEST_LOWER,  /* accept with the unsigned_trust hop (unsigned_lower) */
-	ENT_INGEST_REJECT,
-};
-
 /* The values of the [policy] section, resolved; a plain value. */
 struct ent_policy {
 	int min_confidence_alert;  /* below this an indicator never alerts */
@@ -93,17 +86,6 @@ int ent_policy_effective(const struct ent_policy *p, enum ent_obs_kind kind,
 
 bool ent_policy_may_alert(const struct ent_policy *p, int effective_confidence);
 bool ent_policy_may_export(const struct ent_policy *p, int effective_confidence);
-
-/*
- * The ingest decision: verify_rc is what ent_sign_verify returned (with the
- * creator's pinned key when creator_pinned, else with NULL). A bad signature
- * or another key than the pinned one is always rejected, as is a malformed
- * object; an unsigned object, or a validly signed one whose creator has no
- * pinned key, follows policy.unsigned. A creator with a pinned key whose
- * object is unsigned follows policy.unsigned too.
- */
-enum ent_policy_ingest ent_policy_ingest_decision(const struct ent_policy *p, int verify_rc,
-                                                  bool creator_pinned);
 
 /* "accept", "lower", "reject". */
 const char *ent_policy_unsigned_name(enum ent_policy_unsigned u);

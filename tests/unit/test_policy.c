@@ -88,33 +88,6 @@ static void test_effective(void **state)
 	assert_true(ent_policy_may_export(&p, 60));
 }
 
-static void test_ingest_decision(void **state)
-{
-	struct ent_policy p;
-
-	(void)state;
-	ent_policy_defaults(&p); /* unsigned = lower */
-	assert_int_equal(ent_policy_ingest_decision(&p, ENT_OK, true), ENT_INGEST_ACCEPT);
-	assert_int_equal(ent_policy_ingest_decision(&p, ENT_OK, false), ENT_INGEST_LOWER);
-	assert_int_equal(ent_policy_ingest_decision(&p, ENT_SIGN_EUNSIGNED, false),
-	                 ENT_INGEST_LOWER);
-	assert_int_equal(ent_policy_ingest_decision(&p, ENT_SIGN_EUNSIGNED, true),
-	                 ENT_INGEST_LOWER);
-	assert_int_equal(ent_policy_ingest_decision(&p, ENT_SIGN_EBAD, true), ENT_INGEST_REJECT);
-	assert_int_equal(ent_policy_ingest_decision(&p, ENT_SIGN_EBAD, false), ENT_INGEST_REJECT);
-	assert_int_equal(ent_policy_ingest_decision(&p, ENT_SIGN_EKEY, true), ENT_INGEST_REJECT);
-	assert_int_equal(ent_policy_ingest_decision(&p, ENT_EPARSE, false), ENT_INGEST_REJECT);
-	p.unsigned_action = ENT_UNSIGNED_REJECT;
-	assert_int_equal(ent_policy_ingest_decision(&p, ENT_SIGN_EUNSIGNED, false),
-	                 ENT_INGEST_REJECT);
-	assert_int_equal(ent_policy_ingest_decision(&p, ENT_OK, false), ENT_INGEST_REJECT);
-	assert_int_equal(ent_policy_ingest_decision(&p, ENT_OK, true), ENT_INGEST_ACCEPT);
-	p.unsigned_action = ENT_UNSIGNED_ACCEPT;
-	assert_int_equal(ent_policy_ingest_decision(&p, ENT_SIGN_EUNSIGNED, false),
-	                 ENT_INGEST_ACCEPT);
-	assert_int_equal(ent_policy_ingest_decision(&p, ENT_SIGN_EKEY, true), ENT_INGEST_REJECT);
-}
-
 static void test_durations(void **state)
 {
 	static const struct {
@@ -235,13 +208,9 @@ static void test_default_config_loads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_relayed),
-	    cmocka_unit_test(test_decay),
-	    cmocka_unit_test(test_effective),
-	    cmocka_unit_test(test_ingest_decision),
-	    cmocka_unit_test(test_durations),
-	    cmocka_unit_test(test_load),
-	    cmocka_unit_test(test_default_config_loads),
+	    cmocka_unit_test(test_relayed),   cmocka_unit_test(test_decay),
+	    cmocka_unit_test(test_effective), cmocka_unit_test(test_durations),
+	    cmocka_unit_test(test_load),      cmocka_unit_test(test_default_config_loads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
