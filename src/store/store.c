@@ -674,14 +674,16 @@ int ent_store_next_added_us(struct ent_store *s, const char *table, int64_t *out
 	int64_t now = ent_time_now_us(), last = 0;
 	int rc;
 
-	snprintf(sql, sizeof(sql), "SELECT coalesce(max(added_us), 0) FROM %s", table);
+	/* added_us grows with the row (see schema.c): the last row has the
+	 * latest, found without an index on it */
+	snprintf(sql, sizeof(sql), "SELECT added_us FROM %s ORDER BY rowid DESC LIMIT 1", table);
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return ent_store_sqlerr(s, errbuf, "reading the last date added");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		last = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return ent_store_sqlerr(s, errbuf, "reading the last date added");
 	*out = now > last ? now : last + 1;
 	return ENT_OK;

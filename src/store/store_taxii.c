@@ -106,6 +106,55 @@ static int view_ceiling(struct ent_store *s, const struct ent_taxii_view *v, int
 	                        : ent_store_sqlerr(s, errbuf, "reading a collection's size");
 }
 
+/* The first row of objects whose added_us is after us, as a rowid bound:
+ * every row at or above it was added after us, every row below it not.
+ * added_us grows with the row (schema.c) and is not indexed, so this is a
+ * binary search over rowids (which may have gaps): pred(x) = "the first
+ * row at or after x was added after us, or there is none" only turns from
+ * false to true once. */
+static int first_row_after(struct ent_store *s, int64_t us, int64_t *out, char *errbuf)
+{
+	sqlite3_stmt *st, *top;
+	int64_t lo = 0, hi = 1;
+	int rc = ENT_OK;
+
+	if (sqlite3_prepare_v2(
+	        s->db,
+	        "SELECT rowid, added_us FROM objects WHERE rowid >= ?1 ORDER BY rowid "
+	        "LIMIT 1",
+	        -1, &st, NULL) != SQLITE_OK)
+		return ent_store_sqlerr(s, errbuf, "finding added_after");
+	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(rowid), 0) + 1 FROM objects", -1, &top,
+	                       NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return ent_store_sqlerr(s, errbuf, "finding added_after");
+	}
+	if (sqlite3_step(top) == SQLITE_ROW)
+		hi = sqlite3_column_int64(top, 0);
+	else
+		rc = ENT_ESTORE;
+	sqlite3_finalize(top);
+	while (rc == ENT_OK && lo < hi) {
+		int64_t mid = lo + (hi - lo) / 2;
+		int step;
+
+		sqlite3_bind_int64(st, 1, mid);
+		step = sqlite3_step(st);
+		if (step == SQLITE_ROW && sqlite3_column_int64(st, 1) <= us)
+			lo = sqlite3_column_int64(st, 0) + 1; /* pred false up to that row */
+		else if (step == SQLITE_ROW || step == SQLITE_DONE)
+			hi = mid;
+		else
+			rc = ENT_ESTORE;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != ENT_OK)
+		return ent_store_sqlerr(s, errbuf, "finding added_after");
+	*out = lo;
+	return ENT_OK;
+}
+
 /* The version clause: an OR of what match[version] asked for. */
 static void q_versions(struct query *q, const struct ent_taxii_view *v,
                        const struct ent_taxii_filter *f)
@@ -230,14 +279,18 @@ int ent_store_taxii_page(struct ent_store *s, const struct ent_taxii_view *v,
 		q_sql(&q, " AND o.rowid <= ");
 		q_int(&q, info->ceiling);
 		if (f->added_after != ENT_TIME_NONE) {
-			/* rows received after the time all lie at or past the first
-			 * such row: start there instead of reading the table from the
+			/* rows added after the time all lie at or past the first such
+			 * row: start there instead of reading the table from the
 			 * beginning */
-			q_sql(&q, " AND o.rowid >= (SELECT coalesce(min(rowid), "
-			          "9223372036854775807) FROM objects"
-			          " WHERE added_us > ");
-			q_int(&q, f->added_after);
-			q_sql(&q, ")");
+			int64_t from = 0;
+
+			rc = first_row_after(s, f->added_after, &from, errbuf);
+			if (rc != ENT_OK) {
+				ent_buf_free(&q.sql);
+				return rc;
+			}
+			q_sql(&q, " AND o.rowid >= ");
+			q_int(&q, from);
 		}
 		q_filters(&q, v, f, "o.added_us");
 		q_sql(&q, " ORDER BY o.rowid LIMIT ");

@@ -182,7 +182,15 @@ run "C sync (rotation)" "$bin" sync --home "$tmp/c" bravo
 
 # ---- a tampered object relayed by B is refused at C
 tampered=$(q "$tmp/b" "SELECT stix_id FROM objects WHERE created_by_ref = '$id_a' AND type = 'indicator' AND is_current = 1 AND revoked = 0 LIMIT 1")
-q "$tmp/b" "UPDATE objects SET json = json_set(json, '$.modified', '2030-01-01T00:00:00.000Z'), version_ms = 1893456000000, added_us = (SELECT max(added_us) + 1 FROM objects) WHERE stix_id = '$tampered' AND is_current = 1"
+# B forges a newer version of it (as a row added after everything C has)
+q "$tmp/b" "INSERT INTO objects (stix_id, type, version_ms, is_current, revoked, created_by_ref,
+  confidence, tlp, name, pattern_type, valid_from, valid_until, not_matchable, import_id,
+  source_id, received_ms, json, added_us)
+  SELECT stix_id, type, 1893456000000, 1, revoked, created_by_ref, confidence, tlp, name,
+  pattern_type, valid_from, valid_until, not_matchable, import_id, source_id, received_ms,
+  json_set(json, '\$.modified', '2030-01-01T00:00:00.000Z'), (SELECT max(added_us) + 1 FROM objects)
+  FROM objects WHERE stix_id = '$tampered' AND is_current = 1;
+  UPDATE objects SET is_current = 0 WHERE stix_id = '$tampered' AND version_ms <> 1893456000000"
 "$bin" sync --home "$tmp/c" --json bravo >"$tmp/out" 2>"$tmp/err"
 python3 - "$tmp/out" <<'PY' && ok || bad "C did not reject the tampered object: $(cat "$tmp/out")"
 import json, sys
