@@ -168,7 +168,7 @@ struct ent_store_active_obs {
 	const char *source;
 	const char *created_by_ref;
 	const char *tlp;
-	int confidence; /* -1 when absent */
+	int confidence;     /* -1 when absent */
 	int64_t version_ms; /* modified (or created) of the version */
 	enum ent_obs_kind kind;
 	const char *value;
