@@ -347,23 +347,23 @@ static void *producer_main(void *vctx)
 	return NULL;
 }
 
-/* Stores one prepared object; counts the outcome. */
-static int store_prepared(struct import_ctx *ctx, struct ent_prepared *p, char *errbuf)
+/* Stores one prepared object (o: its store view, prefetched); counts the
+ * outcome. */
+static int store_prepared(struct import_ctx *ctx, struct ent_prepared *p,
+                          struct ent_store_object *o, char *errbuf)
 {
 	struct ent_import_summary *sum = ctx->sum;
 	const struct ent_stix_object *so = &p->so;
 	enum ent_store_put_result res;
-	struct ent_store_object o;
 
-	ent_prepared_to_store(p, ctx->opts->default_tlp, ctx->opts->default_confidence, &o);
 	if (ctx->opts->gate != NULL) {
 		int grc = ent_ingest_judge(ctx->store, ctx->opts->gate, NULL,
-		                           ctx->opts->unsigned_action, p, &o, errbuf);
+		                           ctx->opts->unsigned_action, p, o, errbuf);
 
 		if (grc != ENT_OK)
 			return grc;
 	}
-	int rc = ent_store_object_put(ctx->store, ctx->import_id, ctx->source_id, &o, &res, errbuf);
+	int rc = ent_store_object_put(ctx->store, ctx->import_id, ctx->source_id, o, &res, errbuf);
 
 	if (rc != ENT_OK)
 		return rc;
@@ -412,13 +412,23 @@ static int import_input(struct import_ctx *ctx, char *errbuf)
 	}
 	for (;;) {
 		struct ent_prepared *batch[POP_BATCH];
+		struct ent_store_object objs[POP_BATCH];
 		size_t n = ent_import_queue_pop(ctx->queue, batch, POP_BATCH), i;
 
 		if (n == 0)
 			break;
+		/* the whole batch's memory (written by the preparing thread) and
+		 * its lookups are on their way before the first put */
+		for (i = 0; i < n; i++)
+			ent_prepared_prefetch(batch[i]);
+		for (i = 0; i < n; i++) {
+			ent_prepared_to_store(batch[i], ctx->opts->default_tlp,
+			                      ctx->opts->default_confidence, &objs[i]);
+			ent_store_object_prefetch(ctx->store, &objs[i]);
+		}
 		for (i = 0; i < n && rc == ENT_OK; i++) {
 			p = batch[i];
-			rc = store_prepared(ctx, p, errbuf);
+			rc = store_prepared(ctx, p, &objs[i], errbuf);
 		}
 		if (rc != ENT_OK) {
 			char pos[96] = "";

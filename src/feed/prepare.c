@@ -22,6 +22,29 @@ void ent_prepared_init(struct ent_prepared *p)
 	ent_buf_init(&p->values, VALUES_MAX);
 }
 
+/* At most this much of each buffer is prefetched: the head of a big
+ * object is all the store reads soon. */
+#define PREFETCH_MAX 2048
+
+static void prefetch_bytes(const void *p, size_t len)
+{
+	const char *c = p;
+
+	if (c == NULL)
+		return;
+	if (len > PREFETCH_MAX)
+		len = PREFETCH_MAX;
+	for (size_t off = 0; off < len; off += 64)
+		__builtin_prefetch(c + off);
+}
+
+void ent_prepared_prefetch(const struct ent_prepared *p)
+{
+	prefetch_bytes(p->doc.scratch, p->doc.scratch_len);
+	prefetch_bytes(p->json, p->json_len);
+	prefetch_bytes(p->values.data, p->values.len);
+}
+
 size_t ent_prepared_footprint(const struct ent_prepared *p)
 {
 	return sizeof(*p) + (size_t)p->doc.cap * sizeof(*p->doc.tok) + p->doc.scratch_cap +

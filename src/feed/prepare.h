@@ -36,6 +36,9 @@ struct ent_prepared {
 };
 
 void ent_prepared_init(struct ent_prepared *p);
+/* Starts bringing the slot's text (strings, JSON, values) into this core's
+ * cache: another thread wrote it, and every first touch was a miss. */
+void ent_prepared_prefetch(const struct ent_prepared *p);
 /* The heap the slot holds now, in bytes. */
 size_t ent_prepared_footprint(const struct ent_prepared *p);
 /* Releases what the slot holds, keeping its buffers for reuse (unless they

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 
 #include <sodium.h>
 
@@ -334,6 +335,28 @@ out:
 	return rc;
 }
 
+/* The bulk map's table: tens of MiB probed at random, once per object. Huge
+ * pages, where the kernel gives them on request, turn most of those probes'
+ * TLB misses into hits. Zeroed, as mmap's pages are. */
+static struct id_slot *slots_alloc(size_t cap)
+{
+	void *p = mmap(NULL, cap * sizeof(struct id_slot), PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(p, cap * sizeof(struct id_slot), MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
+static void slots_free(struct id_slot *slots, size_t cap)
+{
+	if (slots != NULL)
+		munmap(slots, cap * sizeof(*slots));
+}
+
 /* The bulk map: open addressing over (hash, rowid) pairs; a hash may occur
  * several times (versions of one id, or two ids that share a hash). */
 static bool idmap_add(struct id_map *m, uint64_t h, int64_t rowid)
@@ -343,7 +366,7 @@ static bool idmap_add(struct id_map *m, uint64_t h, int64_t rowid)
 	h |= 1ULL << 63;
 	if (m->used * 2 >= m->cap) {
 		size_t ncap = m->cap ? m->cap * 2 : 1 << 16;
-		struct id_slot *ns = calloc(ncap, sizeof(*ns));
+		struct id_slot *ns = slots_alloc(ncap);
 
 		if (ns == NULL)
 			return false;
@@ -355,7 +378,7 @@ static bool idmap_add(struct id_map *m, uint64_t h, int64_t rowid)
 				;
 			ns[i] = m->slots[k];
 		}
-		free(m->slots);
+		slots_free(m->slots, m->cap);
 		m->slots = ns;
 		m->cap = ncap;
 	}
@@ -448,7 +471,7 @@ int ent_store_bulk_begin(struct ent_store *s, char *errbuf)
 	}
 	/* an empty store still gets a table: lookups need a capacity */
 	if (s->bulk.cap == 0) {
-		s->bulk.slots = calloc(1 << 16, sizeof(*s->bulk.slots));
+		s->bulk.slots = slots_alloc(1 << 16);
 		if (s->bulk.slots == NULL)
 			return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
 		s->bulk.cap = 1 << 16;
@@ -462,7 +485,7 @@ void ent_store_bulk_end(struct ent_store *s)
 	free(s->bulk.pending);
 	if (s->bulk.rollback_journal && !journal_mode(s, "wal"))
 		fprintf(stderr, "entente: warning: the store stayed in rollback-journal mode\n");
-	free(s->bulk.slots);
+	slots_free(s->bulk.slots, s->bulk.cap);
 	memset(&s->bulk, 0, sizeof(s->bulk));
 }
 
@@ -564,6 +587,14 @@ static int scan_versions(struct ent_store *s, sqlite3_stmt *st, const struct ent
 	return r;
 }
 
+void ent_store_object_prefetch(struct ent_store *s, struct ent_store_object *o)
+{
+	o->id_hash = ent_store_id_hash(s, o->stix_id);
+	if (s->bulk.active)
+		__builtin_prefetch(
+		    &s->bulk.slots[((uint64_t)o->id_hash | 1ULL << 63) & (s->bulk.cap - 1)]);
+}
+
 int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_id,
                          const struct ent_store_object *o, enum ent_store_put_result *result,
                          char *errbuf)
@@ -571,7 +602,7 @@ int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_
 	struct versions_seen vs = {.cur_rowid = -1};
 	sqlite3_stmt *st;
 	int64_t cur_rowid, cur_version, rowid;
-	int64_t id_hash = ent_store_id_hash(s, o->stix_id);
+	int64_t id_hash = o->id_hash != 0 ? o->id_hash : ent_store_id_hash(s, o->stix_id);
 	bool is_current;
 	int rc;
 

@@ -91,6 +91,9 @@ struct ent_store_object {
 	const char *not_matchable; /* reason, or NULL when it has observables */
 	const struct ent_store_obs *obs;
 	size_t n_obs;
+	/* ent_store_id_hash(stix_id), set by ent_store_object_prefetch; 0: put
+	 * computes it */
+	int64_t id_hash;
 };
 
 enum ent_store_put_result {
@@ -100,6 +103,11 @@ enum ent_store_put_result {
 	ENT_PUT_UNCHANGED,  /* this exact version was already stored */
 	ENT_PUT_DUPLICATE,  /* this import already gave this version a different content */
 };
+
+/* Computes o->id_hash and starts bringing what ent_store_object_put will
+ * look up for o into the cache: called a few objects ahead of the put, it
+ * hides the memory latency of a bulk import's id map. */
+void ent_store_object_prefetch(struct ent_store *s, struct ent_store_object *o);
 
 /* Stores one object version (see the version rules above). */
 int ent_store_object_put(struct ent_store *s, int64_t import_id, int64_t source_id,
