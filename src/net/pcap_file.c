@@ -49,6 +49,7 @@ struct ent_pcap_file {
 	struct shared_map *sm;
 	int slot;            /* this reader's position in sm->pos, or -1 */
 	uint64_t next_check; /* offset at which to publish the position again */
+	uint64_t populated;  /* the page tables are filled up to here, as last seen */
 };
 
 /* How far ahead of the record being read the mapping is prefetched. The
@@ -63,6 +64,12 @@ struct ent_pcap_file {
  * later read (a batch still in flight, a reader without a position slot)
  * only faults the page in again from the page cache. */
 #define DROP_LAG (32u << 20)
+/* The page tables of the mapping are filled POPULATE_CHUNK at a time, at
+ * least a chunk ahead of the reader furthest ahead (MADV_POPULATE_READ):
+ * a software prefetch into a page not yet mapped is dropped, so without
+ * this the reader in front missed on every record header after each
+ * fault-around window, and took a fault per 64 KiB. */
+#define POPULATE_CHUNK (2u << 20)
 
 /* True if the file starts with a classic pcap magic number (either byte
  * order, micro- or nanosecond); leaves the stream at offset 0. */
@@ -139,6 +146,7 @@ struct shared_map {
 	uint64_t slots;            /* readers holding a position (bit i: pos[i]), atomic */
 	uint64_t pos[MAX_READERS]; /* each reader's offset, published every DROP_LAG; atomic */
 	uint64_t dropped;          /* unmapped below here (a multiple of DROP_LAG); atomic */
+	uint64_t populated;        /* page tables filled up to here (see populate); atomic */
 };
 
 static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -237,6 +245,33 @@ static void map_advance(struct ent_pcap_file *f)
 		(void)madvise((char *)m->map + dropped, end - dropped, MADV_DONTNEED);
 }
 
+/* Fills the page tables of the chunks ahead of f's position that no reader
+ * has filled yet (each chunk by one reader). */
+static void populate(struct ent_pcap_file *f)
+{
+#ifdef MADV_POPULATE_READ
+	struct shared_map *m = f->sm;
+	uint64_t want = f->offset + 2 * (uint64_t)POPULATE_CHUNK, p;
+
+	p = __atomic_load_n(&m->populated, __ATOMIC_RELAXED);
+	while (p < want && p < f->map_len) {
+		uint64_t next = p + POPULATE_CHUNK;
+
+		if (__atomic_compare_exchange_n(&m->populated, &p, next, false, __ATOMIC_RELAXED,
+		                                __ATOMIC_RELAXED)) {
+			/* an old kernel says EINVAL: the reads fault the pages in */
+			(void)madvise((char *)m->map + p,
+			              (size_t)(next < f->map_len ? next - p : f->map_len - p),
+			              MADV_POPULATE_READ);
+			p = next;
+		}
+	}
+	f->populated = p;
+#else
+	f->populated = UINT64_MAX;
+#endif
+}
+
 /* Maps a classic pcap file for the fast path; on any doubt leaves f->map
  * NULL and libpcap reads everything. */
 static void map_classic(struct ent_pcap_file *f)
@@ -324,6 +359,8 @@ static int next_mapped(struct ent_pcap_file *f, struct ent_pcap_rec *out)
 		return 0;
 	if (f->offset >= f->next_check)
 		map_advance(f);
+	if (f->offset + POPULATE_CHUNK > f->populated)
+		populate(f);
 	if (f->frontier < f->offset)
 		f->frontier = f->offset & ~(uint64_t)63;
 	while (f->frontier < f->offset + PREFETCH_AHEAD && f->frontier < f->map_len) {
