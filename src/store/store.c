@@ -14,6 +14,7 @@
  */
 #include "store/storeInt.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,16 @@ int ent_store_sqlerr(struct ent_store *s, char *errbuf, const char *what)
 	                s->db ? sqlite3_errmsg(s->db) : "no database");
 }
 
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+/* Before SQLite's first use: no memory statistics, which take a global
+ * mutex on every allocation SQLite makes (a few percent of an import). If
+ * SQLite was already in use the call is refused, which changes nothing. */
+static void sqlite_setup(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int ent_store_open(const char *path, int flags, struct ent_store **out, char *errbuf)
 {
 	static const char *const pragmas = "PRAGMA foreign_keys = ON;"
@@ -123,6 +134,7 @@ int ent_store_open(const char *path, int flags, struct ent_store **out, char *er
 	char *mode = NULL;
 
 	*out = NULL;
+	pthread_once(&sqlite_once, sqlite_setup);
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return ent_errf(errbuf, ENT_ENOMEM, "store: out of memory");
@@ -204,13 +216,56 @@ int ent_store_schema_version(const struct ent_store *s)
 static int put_id(struct ent_store *s, int64_t id_hash, int64_t rowid, char *errbuf);
 static int step_done(struct ent_store *s, sqlite3_stmt *st, char *errbuf, const char *what);
 
-static int cmp_pending(const void *a, const void *b)
-{
-	const struct id_slot *x = a, *y = b;
+/* Sorts the pending id rows by hash, keeping the order of rows with equal
+ * hashes (their rowids, which grow as they are stored): an LSD radix sort
+ * of 11-bit digits, a pass skipped when every row has the same digit. A
+ * million rows take a few tens of milliseconds, where qsort took 150.
+ * false if out of memory. */
+#define RADIX_BITS 11
+#define RADIX      (1u << RADIX_BITS)
 
-	if (x->hash != y->hash)
-		return x->hash < y->hash ? -1 : 1;
-	return x->rowid < y->rowid ? -1 : x->rowid > y->rowid;
+static bool sort_pending(struct id_map *m)
+{
+	struct id_slot *src = m->pending, *dst = malloc(m->n_pending * sizeof(*dst)), *t;
+	size_t *count = malloc(RADIX * sizeof(*count));
+
+	if (dst == NULL || count == NULL) {
+		free(dst);
+		free(count);
+		return false;
+	}
+	for (unsigned shift = 0; shift < 64; shift += RADIX_BITS) {
+		size_t sum = 0;
+		bool one_digit = false;
+
+		memset(count, 0, RADIX * sizeof(*count));
+		for (size_t i = 0; i < m->n_pending; i++)
+			count[(src[i].hash >> shift) & (RADIX - 1)]++;
+		for (unsigned d = 0; d < RADIX; d++) {
+			size_t c = count[d];
+
+			one_digit |= c == m->n_pending;
+			count[d] = sum;
+			sum += c;
+		}
+		if (one_digit)
+			continue;
+		for (size_t i = 0; i < m->n_pending; i++)
+			dst[count[(src[i].hash >> shift) & (RADIX - 1)]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	/* src holds the sorted rows: make it the pending array */
+	if (src != m->pending) {
+		free(m->pending);
+		m->pending = src;
+		m->cap_pending = m->n_pending;
+	} else {
+		free(dst);
+	}
+	free(count);
+	return true;
 }
 
 /* Writes the id rows of a bulk import, sorted so that they append. */
@@ -224,7 +279,8 @@ static int flush_pending(struct ent_store *s, char *errbuf)
 
 	if (m->n_pending == 0)
 		return ENT_OK;
-	qsort(m->pending, m->n_pending, sizeof(*m->pending), cmp_pending);
+	if (!sort_pending(m))
+		return ent_errf(errbuf, ENT_ENOMEM, "out of memory");
 	/* 64 rows per statement: for rows this small the per-statement work
 	 * costs more than the B-tree appends */
 	if (m->n_pending >= ID_BATCH) {
