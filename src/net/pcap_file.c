@@ -425,6 +425,65 @@ uint64_t ent_pcap_file_offset(const struct ent_pcap_file *f)
 	return f->offset;
 }
 
+bool ent_pcap_file_mapped(const struct ent_pcap_file *f)
+{
+	return f->map != NULL;
+}
+
+uint64_t ent_pcap_file_frames(const struct ent_pcap_file *f)
+{
+	return f->frames;
+}
+
+void ent_pcap_file_seek(struct ent_pcap_file *f, uint64_t offset, uint64_t frames)
+{
+	f->offset = offset;
+	f->frames = frames;
+}
+
+int ent_pcap_file_next_mapped(struct ent_pcap_file *f, struct ent_pcap_rec *out)
+{
+	return f->map != NULL && next_mapped(f, out);
+}
+
+void ent_pcap_file_prefetch(const struct ent_pcap_file *f, uint64_t offset)
+{
+	if (f->map != NULL && offset < f->map_len) {
+		__builtin_prefetch(f->map + offset);
+		if (offset + 64 < f->map_len)
+			__builtin_prefetch(f->map + offset + 64);
+	}
+}
+
+int ent_pcap_file_record_at(struct ent_pcap_file *f, uint64_t offset, uint64_t frame,
+                            struct ent_pcap_rec *out)
+{
+	const uint8_t *h;
+	uint32_t sec, usec, caplen;
+
+	if (f->map == NULL || frame == 0 || offset > f->map_len || f->map_len - offset < 16)
+		return 0;
+	h = f->map + offset;
+	sec = rd32(h, f->swapped);
+	usec = rd32(h + 4, f->swapped);
+	caplen = rd32(h + 8, f->swapped);
+	if (caplen > f->snapshot || caplen > f->map_len - offset - 16 ||
+	    ((sec | usec) & 0x80000000u))
+		return 0;
+	f->offset = offset + 16 + (uint64_t)caplen;
+	f->frames = frame;
+	if (f->offset >= f->next_check)
+		map_advance(f);
+	out->frame = frame;
+	out->ts.tv_sec = (time_t)sec;
+	out->ts.tv_usec = (suseconds_t)(f->nano ? usec / 1000 : usec);
+	out->caplen = caplen;
+	out->wirelen = rd32(h + 12, f->swapped);
+	out->data = h + 16;
+	out->stable = true;
+	return 1;
+}
+
 void ent_pcap_file_close(struct ent_pcap_file *f)
 {
 	if (f == NULL)

@@ -43,6 +43,32 @@ int ent_pcap_file_next(struct ent_pcap_file *f, struct ent_pcap_rec *out, char *
 /* Byte offset in the file after the last record read (classic pcap; for
  * pcapng the offset of records is not tracked and this stays 24). */
 uint64_t ent_pcap_file_offset(const struct ent_pcap_file *f);
+
+/*
+ * Random access to a mapped classic pcap file, for readers that share the
+ * work of one file (sensor/frame_index.c): one reader walks the records
+ * with ent_pcap_file_next_mapped and notes their offsets, the others read
+ * the records they were given with ent_pcap_file_record_at.
+ */
+/* True when the file is mapped (a classic pcap; see pcap_file.c). */
+bool ent_pcap_file_mapped(const struct ent_pcap_file *f);
+/* Records delivered so far: the frame number of the last one. */
+uint64_t ent_pcap_file_frames(const struct ent_pcap_file *f);
+/* Goes to offset (a record boundary) as if frames records had been read;
+ * the next ent_pcap_file_next reads the record there. Mapped files only. */
+void ent_pcap_file_seek(struct ent_pcap_file *f, uint64_t offset, uint64_t frames);
+/* The next record if it is plain and read from the mapping (1); 0 and
+ * nothing read if ent_pcap_file_next must read it (through libpcap: a
+ * damaged or unusual record, the end of the file) or the file is not
+ * mapped. */
+int ent_pcap_file_next_mapped(struct ent_pcap_file *f, struct ent_pcap_rec *out);
+/* Brings the record at offset (its header and the frame's first bytes)
+ * into the cache, ahead of ent_pcap_file_record_at. */
+void ent_pcap_file_prefetch(const struct ent_pcap_file *f, uint64_t offset);
+/* The plain record at offset as frame number frame (1), then positioned
+ * after it; 0 if there is no plain record there. */
+int ent_pcap_file_record_at(struct ent_pcap_file *f, uint64_t offset, uint64_t frame,
+                            struct ent_pcap_rec *out);
 /* Closes the file; accepts NULL. */
 void ent_pcap_file_close(struct ent_pcap_file *f);
 

@@ -1,14 +1,17 @@
 /*
  * scan.c - the workers (see scan.h).
  *
- * Every worker reads every file itself and processes the frames whose
- * shard hash (ent_pipeline_shard_hash) is its own; the others it skips
- * after reading their IP addresses. Reading a classic pcap costs next to
- * nothing (the file is mapped, pcap_file.c), so this beats a reader thread
- * that copies frames into per-worker queues: N threads keep N cores busy
- * and no frame is copied. Worker 0 runs on the calling thread and is the
- * one that counts files, frames and errors and reports progress; the others
- * see the same files and the same records.
+ * Every worker reads every file and processes the frames whose shard
+ * (ent_frame_shard) is its own. Classic pcap files are mapped
+ * (pcap_file.c), and the workers share the walk through their records:
+ * whichever worker is ahead reads the next block of records into a shared
+ * index (frame_index.c) and each worker takes its own frames from it, so no
+ * frame is copied and no worker waits on a dedicated reader. What the index
+ * does not cover (pcapng, damaged or unusual records, the end of a file)
+ * each worker reads on its own, skipping the frames of the others. Worker
+ * 0 runs on the calling thread and is the one that counts files, frames
+ * and errors and reports progress; the others see the same files and the
+ * same records.
  *
  * Frames read from a mapping stay valid, so they are handed to the packet
  * path in batches (ent_pipeline_packets looks ahead in them to warm the
@@ -22,9 +25,11 @@
 #include "core/progress.h"
 #include "core/timefmt.h"
 #include "net/pcap_file.h"
+#include "sensor/frame_index.h"
 #include "sensor/scanInt.h"
 
-#define BATCH 64 /* frames handed to the packet path at once */
+#define BATCH           64 /* frames handed to the packet path at once */
+#define PREFETCH_FRAMES 8  /* records of its own a worker prefetches ahead */
 
 struct scan_ctx {
 	char *const *paths;
@@ -32,6 +37,13 @@ struct scan_ctx {
 	unsigned n;
 	struct thread_ctx *ts;
 	struct ent_progress *prog;
+	/* shared walks through mapped files; NULL: every worker reads alone */
+	struct ent_frame_indexes *indexes;
+	/* the threads start together, once it is known that all could start
+	 * (a worker run after worker 0 would leave it waiting in an index) */
+	pthread_mutex_t gate_lock;
+	pthread_cond_t gate;
+	bool gate_open;
 };
 
 struct thread_ctx {
@@ -73,14 +85,84 @@ static void progress(struct thread_ctx *t, uint64_t done)
 	ent_progress_update(t->sc->prog, done, extra);
 }
 
+static void add_frame(struct thread_ctx *t, const struct ent_pcap_rec *rec, int linktype)
+{
+	if (!rec->stable) {
+		flush_batch(t);
+		ent_pipeline_packet(t->w.pipe, rec->frame, &rec->ts, linktype, rec->data,
+		                    rec->caplen, rec->wirelen);
+		return;
+	}
+	t->batch[t->nbatch++] = (struct ent_pipeline_frame){
+	    .frame = rec->frame,
+	    .ts = rec->ts,
+	    .data = rec->data,
+	    .caplen = rec->caplen,
+	    .wirelen = rec->wirelen,
+	    .linktype = linktype,
+	};
+	if (t->nbatch == BATCH)
+		flush_batch(t);
+}
+
+/* This worker's frames of the blocks of ix, up to the last block; pf is
+ * then where reading on its own goes on. */
+static void read_indexed(struct thread_ctx *t, struct ent_pcap_file *pf, struct ent_frame_index *ix,
+                         uint64_t done_bytes, int linktype)
+{
+	uint64_t off = ent_pcap_file_offset(pf), frames = ent_pcap_file_frames(pf);
+	unsigned me = t->w.id;
+	struct ent_pcap_rec rec;
+	bool last = false;
+
+	for (uint64_t b = 0; !last; b++) {
+		const struct ent_frame_block *k = ent_frame_index_block(ix, b, pf, off, frames);
+
+		/* this worker's records were read by another core, maybe long
+		 * ago: each is prefetched PREFETCH_FRAMES of its own ahead */
+		uint32_t j = 0, ahead = 0;
+
+		for (uint32_t i = 0; i < k->n; i++) {
+			uint64_t e = k->e[i];
+
+			for (; j < k->n && ahead < PREFETCH_FRAMES; j++)
+				if ((k->e[j] & 0xff) == me) {
+					ent_pcap_file_prefetch(pf, k->e[j] >> 8);
+					ahead++;
+				}
+			if ((e & 0xff) != me)
+				continue;
+			ahead--;
+			if (ent_pcap_file_record_at(pf, e >> 8, k->first_frame + i + 1, &rec))
+				add_frame(t, &rec, linktype);
+		}
+		off = k->end_off;
+		frames = k->end_frames;
+		last = k->last;
+		if (me == 0) {
+			t->packets += k->n;
+			t->bytes += k->bytes;
+			progress(t, done_bytes + off);
+		}
+		ent_frame_index_release(ix, b);
+	}
+	ent_pcap_file_seek(pf, off, frames);
+}
+
 static void scan_file(struct thread_ctx *t, size_t fi, uint64_t done_bytes)
 {
 	const struct scan_ctx *sc = t->sc;
 	char ferr[ENT_ERRBUF_SIZE];
 	struct ent_pcap_file *pf = ent_pcap_file_open(sc->paths[fi], ferr);
+	struct ent_frame_index *ix = sc->indexes ? ent_frame_index_join(sc->indexes, fi) : NULL;
 	struct ent_pcap_rec rec;
 	int linktype, r;
 
+	if (ix != NULL && (pf == NULL || !ent_pcap_file_mapped(pf))) {
+		ent_frame_index_absent(ix);
+		ent_frame_index_leave(sc->indexes, ix);
+		ix = NULL;
+	}
 	if (pf == NULL) {
 		note_error(t, ferr);
 		return;
@@ -88,32 +170,18 @@ static void scan_file(struct thread_ctx *t, size_t fi, uint64_t done_bytes)
 	t->files++;
 	linktype = ent_pcap_file_linktype(pf);
 	t->w.pcap_name = sc->paths[fi];
+	if (ix != NULL) {
+		read_indexed(t, pf, ix, done_bytes, linktype);
+		ent_frame_index_leave(sc->indexes, ix);
+	}
 	while ((r = ent_pcap_file_next(pf, &rec, ferr)) == 1) {
 		t->packets++;
 		t->bytes += rec.caplen;
 		if (t->w.id == 0 && (t->packets & 1023) == 0)
 			progress(t, done_bytes + ent_pcap_file_offset(pf));
-		/* the worker of a frame: (hash * n) >> 32, no division */
-		if (sc->n > 1 &&
-		    (((uint64_t)ent_pipeline_shard_hash(linktype, rec.data, rec.caplen) * sc->n) >>
-		     32) != t->w.id)
+		if (sc->n > 1 && ent_frame_shard(linktype, rec.data, rec.caplen, sc->n) != t->w.id)
 			continue;
-		if (!rec.stable) {
-			flush_batch(t);
-			ent_pipeline_packet(t->w.pipe, rec.frame, &rec.ts, linktype, rec.data,
-			                    rec.caplen, rec.wirelen);
-			continue;
-		}
-		t->batch[t->nbatch++] = (struct ent_pipeline_frame){
-		    .frame = rec.frame,
-		    .ts = rec.ts,
-		    .data = rec.data,
-		    .caplen = rec.caplen,
-		    .wirelen = rec.wirelen,
-		    .linktype = linktype,
-		};
-		if (t->nbatch == BATCH)
-			flush_batch(t);
+		add_frame(t, &rec, linktype);
 	}
 	flush_batch(t); /* before the mapping goes */
 	/* each file is a capture of its own: its flows end with it, so the
@@ -143,6 +211,19 @@ static void *worker_main(void *arg)
 	}
 	ent_scan_worker_flush(&t->w);
 	return NULL;
+}
+
+/* A worker on a thread of its own: starts when the gate opens. */
+static void *thread_main(void *arg)
+{
+	struct thread_ctx *t = arg;
+	struct scan_ctx *sc = t->sc;
+
+	pthread_mutex_lock(&sc->gate_lock);
+	while (!sc->gate_open)
+		pthread_cond_wait(&sc->gate, &sc->gate_lock);
+	pthread_mutex_unlock(&sc->gate_lock);
+	return worker_main(t);
 }
 
 static int cmp_flow(const void *a, const void *b)
@@ -261,6 +342,7 @@ int ent_scan_run(const struct ent_intel *intel, char *const *paths, size_t n_pat
 	struct ent_progress prog;
 	struct scan_ctx sc = {.paths = paths, .n_paths = n_paths, .prog = &prog};
 	uint64_t t0 = ent_time_mono_ns();
+	bool all_threads;
 	int rc = ENT_OK;
 
 	memset(res, 0, sizeof(*res));
@@ -283,8 +365,21 @@ int ent_scan_run(const struct ent_intel *intel, char *const *paths, size_t n_pat
 		}
 	}
 	ent_progress_init(&prog, "scanning", total_size(paths, n_paths), opts->progress);
-	for (unsigned i = 1; i < n; i++)
-		ts[i].threaded = pthread_create(&ts[i].tid, NULL, worker_main, &ts[i]) == 0;
+	pthread_mutex_init(&sc.gate_lock, NULL);
+	pthread_cond_init(&sc.gate, NULL);
+	all_threads = true;
+	for (unsigned i = 1; i < n; i++) {
+		ts[i].threaded = pthread_create(&ts[i].tid, NULL, thread_main, &ts[i]) == 0;
+		all_threads = all_threads && ts[i].threaded;
+	}
+	/* without the index (one thread, a thread that could not start, no
+	 * memory for it) every worker reads on its own: the same frames */
+	if (n > 1 && all_threads)
+		sc.indexes = ent_frame_indexes_new(n);
+	pthread_mutex_lock(&sc.gate_lock);
+	sc.gate_open = true;
+	pthread_cond_broadcast(&sc.gate);
+	pthread_mutex_unlock(&sc.gate_lock);
 	worker_main(&ts[0]);
 	for (unsigned i = 1; i < n; i++) {
 		if (ts[i].threaded)
@@ -293,6 +388,9 @@ int ent_scan_run(const struct ent_intel *intel, char *const *paths, size_t n_pat
 			worker_main(&ts[i]); /* no thread to be had: the work is the same */
 	}
 	ent_progress_end(&prog);
+	ent_frame_indexes_free(sc.indexes);
+	pthread_cond_destroy(&sc.gate);
+	pthread_mutex_destroy(&sc.gate_lock);
 	res->files = ts[0].files;
 	res->files_failed = ts[0].files_failed;
 	res->packets = ts[0].packets;

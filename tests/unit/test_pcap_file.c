@@ -244,6 +244,79 @@ static void test_unusual_records_go_to_libpcap(void **state)
 	}
 }
 
+/* The random access the scan's shared walk uses: one handle walks the plain
+ * records with ent_pcap_file_next_mapped and notes their offsets, a second
+ * handle reads them back by offset with ent_pcap_file_record_at; both give
+ * what ent_pcap_file_next gives. The walk stops before the record above the
+ * snapshot length without reading it, and after a seek there
+ * ent_pcap_file_next goes on through libpcap. */
+static void test_random_access(void **state)
+{
+	char *path = tmp_path("random.pcap"), err[ENT_ERRBUF_SIZE];
+	struct pf f = pf_open(path, true, true, 128, DLT_EN10MB);
+	struct ent_pcap_file *walk, *reader, *ref;
+	struct ent_pcap_rec rec, want, got;
+	uint64_t offs[8], at;
+	size_t n = 0;
+
+	(void)state;
+	for (uint32_t i = 0; i < 5; i++)
+		pf_rec(&f, 2000 + i, i * 1000u, 40 + i, 60 + i);
+	pf_rec(&f, 2005, 0, 200, 1500); /* above the snapshot length: libpcap's */
+	pf_rec(&f, 2006, 0, 50, 50);
+	fclose(f.fp);
+	walk = ent_pcap_file_open(path, err);
+	reader = ent_pcap_file_open(path, err);
+	ref = ent_pcap_file_open(path, err);
+	assert_non_null(walk);
+	assert_non_null(reader);
+	assert_non_null(ref);
+	assert_true(ent_pcap_file_mapped(walk));
+	for (;;) {
+		at = ent_pcap_file_offset(walk);
+		if (!ent_pcap_file_next_mapped(walk, &rec))
+			break;
+		assert_true(n < 8);
+		offs[n++] = at;
+		assert_int_equal(ent_pcap_file_frames(walk), n);
+	}
+	assert_int_equal(n, 5);
+	assert_int_equal(ent_pcap_file_offset(walk), at); /* nothing read */
+	/* backwards, to show that the order does not matter */
+	for (size_t i = n; i-- > 0;) {
+		assert_int_equal(ent_pcap_file_record_at(reader, offs[i], i + 1, &got), 1);
+		ent_pcap_file_seek(ref, offs[i], i);
+		assert_int_equal(ent_pcap_file_next(ref, &want, err), 1);
+		assert_int_equal(got.frame, want.frame);
+		assert_int_equal(got.ts.tv_sec, want.ts.tv_sec);
+		assert_int_equal(got.ts.tv_usec, want.ts.tv_usec);
+		assert_int_equal(got.caplen, want.caplen);
+		assert_int_equal(got.wirelen, want.wirelen);
+		assert_ptr_equal(got.data, want.data);
+		assert_true(got.stable);
+		assert_int_equal(ent_pcap_file_offset(reader), offs[i] + 16 + got.caplen);
+	}
+	/* not a plain record there: a record boundary that is libpcap's, the
+	 * middle of a record, the end of the file */
+	assert_int_equal(ent_pcap_file_record_at(reader, at, 6, &got), 0);
+	assert_int_equal(ent_pcap_file_record_at(reader, offs[2] + 3, 3, &got), 0);
+	assert_int_equal(ent_pcap_file_record_at(reader, UINT64_MAX - 4, 9, &got), 0);
+	/* the walk's handle goes on through libpcap from where it stopped */
+	ent_pcap_file_seek(walk, at, n);
+	assert_int_equal(ent_pcap_file_next(walk, &rec, err), 1);
+	assert_int_equal(rec.frame, 6);
+	assert_int_equal(rec.caplen, 128);
+	assert_false(rec.stable);
+	assert_int_equal(ent_pcap_file_next(walk, &rec, err), 1);
+	assert_int_equal(rec.frame, 7);
+	assert_int_equal(rec.caplen, 50);
+	assert_int_equal(ent_pcap_file_next(walk, &rec, err), 0);
+	ent_pcap_file_close(walk);
+	ent_pcap_file_close(reader);
+	ent_pcap_file_close(ref);
+	free(path);
+}
+
 /* An empty capture (header only), and a file that is not a capture. */
 static void test_empty_and_not_a_capture(void **state)
 {
@@ -415,6 +488,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_plain_records),
 	    cmocka_unit_test(test_stable_data_outlives_next),
 	    cmocka_unit_test(test_unusual_records_go_to_libpcap),
+	    cmocka_unit_test(test_random_access),
 	    cmocka_unit_test(test_empty_and_not_a_capture),
 	    cmocka_unit_test(test_shared_mapping),
 	    cmocka_unit_test(test_big_file_two_readers),
