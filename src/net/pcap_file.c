@@ -446,6 +446,20 @@ int ent_pcap_file_next_mapped(struct ent_pcap_file *f, struct ent_pcap_rec *out)
 	return f->map != NULL && next_mapped(f, out);
 }
 
+void ent_pcap_file_prepare(struct ent_pcap_file *f, uint64_t offset)
+{
+	uint64_t at = f->offset;
+
+	if (f->map == NULL || offset > f->map_len)
+		return;
+	f->offset = offset;
+	if (offset >= f->next_check)
+		map_advance(f);
+	if (offset + POPULATE_CHUNK > f->populated)
+		populate(f);
+	f->offset = at;
+}
+
 void ent_pcap_file_prefetch(const struct ent_pcap_file *f, uint64_t offset)
 {
 	if (f->map != NULL && offset < f->map_len) {

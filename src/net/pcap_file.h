@@ -62,6 +62,12 @@ void ent_pcap_file_seek(struct ent_pcap_file *f, uint64_t offset, uint64_t frame
  * damaged or unusual record, the end of the file) or the file is not
  * mapped. */
 int ent_pcap_file_next_mapped(struct ent_pcap_file *f, struct ent_pcap_rec *out);
+/* Makes the mapping ready for reading at offset (its page tables filled
+ * ahead, what every reader has left behind dropped) without reading: the
+ * system calls that ent_pcap_file_next_mapped would otherwise make there.
+ * A reader that walks records for others calls it first, so that they do
+ * not wait on the walk while the calls run. */
+void ent_pcap_file_prepare(struct ent_pcap_file *f, uint64_t offset);
 /* Brings the record at offset (its header and the frame's first bytes)
  * into the cache, ahead of ent_pcap_file_record_at. */
 void ent_pcap_file_prefetch(const struct ent_pcap_file *f, uint64_t offset);

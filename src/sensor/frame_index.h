@@ -18,10 +18,14 @@
  * block's end_off with ent_pcap_file_next as before, so records, errors
  * and their messages are exactly those of an unindexed read.
  *
- * Every worker of the scan joins the index of each file; a worker that
- * cannot take part (its handle is not mapped, the file did not open) says
- * so with ent_frame_index_absent and reads on its own. A ring slot is used
- * again once every worker taking part has released the block in it.
+ * A worker whose block is claimed by another that does not get on with it
+ * (it lost its core) reads the block again itself rather than wait: block
+ * boundaries are the same for every reader.
+ *
+ * Every worker of the scan joins the index of each file and leaves it; a
+ * worker that cannot take part (its handle is not mapped, the file did not
+ * open) leaves at once and reads on its own. A ring slot is used again once
+ * every worker has passed the block in it or left.
  */
 #ifndef ENT_SENSOR_FRAME_INDEX_H
 #define ENT_SENSOR_FRAME_INDEX_H
@@ -31,14 +35,14 @@
 
 #include "net/pcap_file.h"
 
-#define ENT_FRAME_BLOCK 512 /* records per block */
+#define ENT_FRAME_BLOCK             512 /* records per block */
+#define ENT_FRAME_INDEX_MAX_WORKERS 64
 
 /* The worker of a frame among n: (hash * n) >> 32, no division. */
 unsigned ent_frame_shard(int linktype, const uint8_t *data, uint32_t caplen, unsigned n);
 
 struct ent_frame_block {
 	_Alignas(64) uint64_t seq;   /* atomic: b + 1 once block b is here (starts a cache line) */
-	uint32_t done;               /* atomic: workers that released it */
 	uint32_t n;                  /* records in the block */
 	uint64_t first_frame;        /* frame number of the record before the first */
 	uint64_t bytes;              /* captured bytes of its records */
@@ -54,22 +58,24 @@ struct ent_frame_indexes; /* the indexes of the files being scanned */
 /* The registry of a scan with `workers` workers; NULL if out of memory. */
 struct ent_frame_indexes *ent_frame_indexes_new(unsigned workers);
 void ent_frame_indexes_free(struct ent_frame_indexes *r);
+/* How long a worker spins on a block being read before it reads the block
+ * again itself (tests set 0: at once); for indexes joined from now on. */
+void ent_frame_indexes_patience(struct ent_frame_indexes *r, unsigned spins);
 
 /* The index of file number file (created by the first worker to ask);
- * every worker must join and leave each file. NULL if out of memory: the
- * worker then reads on its own, and the index counts it absent. */
+ * every worker must join and leave each file. NULL if out of memory: every
+ * worker then reads that file on its own. */
 struct ent_frame_index *ent_frame_index_join(struct ent_frame_indexes *r, size_t file);
-void ent_frame_index_leave(struct ent_frame_indexes *r, struct ent_frame_index *ix);
-
-/* This worker does not take part in ix (reads the file on its own). */
-void ent_frame_index_absent(struct ent_frame_index *ix);
+/* Worker me is done with ix (or does not take part): nobody waits for it. */
+void ent_frame_index_leave(struct ent_frame_indexes *r, struct ent_frame_index *ix, unsigned me);
 
 /* Block b (0, 1, ... in order): waits for it, or reads it with f from
  * (off, frames), the end of block b - 1 (for b == 0 the first record), if
- * nobody has. Release it with ent_frame_index_release when done with it. */
+ * nobody has; into own if its reader does not get on. Worker me then says
+ * it is done with it with ent_frame_index_pass. */
 const struct ent_frame_block *ent_frame_index_block(struct ent_frame_index *ix, uint64_t b,
                                                     struct ent_pcap_file *f, uint64_t off,
-                                                    uint64_t frames);
-void ent_frame_index_release(struct ent_frame_index *ix, uint64_t b);
+                                                    uint64_t frames, struct ent_frame_block *own);
+void ent_frame_index_pass(struct ent_frame_index *ix, unsigned me, uint64_t b);
 
 #endif

@@ -115,8 +115,11 @@ static void read_indexed(struct thread_ctx *t, struct ent_pcap_file *pf, struct 
 	struct ent_pcap_rec rec;
 	bool last = false;
 
+	struct ent_frame_block own; /* a block read again (frame_index.h) */
+
 	for (uint64_t b = 0; !last; b++) {
-		const struct ent_frame_block *k = ent_frame_index_block(ix, b, pf, off, frames);
+		const struct ent_frame_block *k =
+		    ent_frame_index_block(ix, b, pf, off, frames, &own);
 
 		/* this worker's records were read by another core, maybe long
 		 * ago: each is prefetched PREFETCH_FRAMES of its own ahead */
@@ -144,7 +147,7 @@ static void read_indexed(struct thread_ctx *t, struct ent_pcap_file *pf, struct 
 			t->bytes += k->bytes;
 			progress(t, done_bytes + off);
 		}
-		ent_frame_index_release(ix, b);
+		ent_frame_index_pass(ix, me, b);
 	}
 	ent_pcap_file_seek(pf, off, frames);
 }
@@ -159,8 +162,7 @@ static void scan_file(struct thread_ctx *t, size_t fi, uint64_t done_bytes)
 	int linktype, r;
 
 	if (ix != NULL && (pf == NULL || !ent_pcap_file_mapped(pf))) {
-		ent_frame_index_absent(ix);
-		ent_frame_index_leave(sc->indexes, ix);
+		ent_frame_index_leave(sc->indexes, ix, t->w.id);
 		ix = NULL;
 	}
 	if (pf == NULL) {
@@ -172,7 +174,7 @@ static void scan_file(struct thread_ctx *t, size_t fi, uint64_t done_bytes)
 	t->w.pcap_name = sc->paths[fi];
 	if (ix != NULL) {
 		read_indexed(t, pf, ix, done_bytes, linktype);
-		ent_frame_index_leave(sc->indexes, ix);
+		ent_frame_index_leave(sc->indexes, ix, t->w.id);
 	}
 	while ((r = ent_pcap_file_next(pf, &rec, ferr)) == 1) {
 		t->packets++;
