@@ -31,6 +31,7 @@ struct id_map {
 	size_t cap, used;
 	bool active;
 	bool rollback_journal;   /* switched out of WAL for the bulk import */
+	bool no_fk_checks;       /* foreign key checks off for the bulk import */
 	struct id_slot *pending; /* id rows of this import, written at the commit */
 	size_t n_pending, cap_pending;
 };

@@ -17,6 +17,7 @@
 
 #include "feed/import.h"
 #include "store/store.h"
+#include "store/storeInt.h"
 #include "testutil.h"
 
 #define DATA ENT_TEST_DATA "/stix/"
@@ -461,6 +462,42 @@ static void test_ids_found_again(void **state)
 	assert_int_equal(rows(&b, "object_ids"), 300);
 }
 
+/* A bulk import runs without foreign key checks (its rows refer to rows it
+ * made itself), and the store has them back afterwards: a row that refers
+ * to no object is refused again, on the same connection. */
+static void test_bulk_restores_foreign_keys(void **state)
+{
+	struct fixture *f = *state;
+	struct ent_import_opts o = default_opts;
+	struct ent_import_summary s;
+	char path[512], err[ENT_ERRBUF_SIZE];
+	sqlite3 *db = f->store->db;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/fk.txt", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	for (int i = 0; i < 50; i++)
+		fprintf(fp, "192.0.2.%d\n", i);
+	fclose(fp);
+	o.bulk_min_bytes = 1;
+	assert_int_equal(ent_import_path(f->store, path, &o, &s, err), ENT_OK);
+	assert_int_equal(s.added, 50);
+	assert_int_equal(sqlite3_exec(db,
+	                              "INSERT INTO observables(object_rowid, kind, value) "
+	                              "VALUES (999999999, 'ipv4', '192.0.2.1')",
+	                              NULL, NULL, NULL),
+	                 SQLITE_CONSTRAINT);
+	/* and a failed bulk import leaves them on too */
+	assert_int_not_equal(ent_import_path(f->store, DATA "bad-pattern.json", &o, &s, err),
+	                     ENT_OK);
+	assert_int_equal(sqlite3_exec(db,
+	                              "INSERT INTO observables(object_rowid, kind, value) "
+	                              "VALUES (999999999, 'ipv4', '192.0.2.2')",
+	                              NULL, NULL, NULL),
+	                 SQLITE_CONSTRAINT);
+}
+
 static void test_missing_and_empty(void **state)
 {
 	struct fixture *f = *state;
@@ -671,6 +708,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_json_list, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_list_paths_agree, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ids_found_again, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bulk_restores_foreign_keys, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_list_paths_agree, setup_bulk, teardown_bulk),
 	    cmocka_unit_test_setup_teardown(test_base_and_idempotence, setup_bulk, teardown_bulk),
 	    cmocka_unit_test_setup_teardown(test_supersede_history_revoke, setup_bulk,
