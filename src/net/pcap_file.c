@@ -348,13 +348,37 @@ int ent_pcap_file_linktype(const struct ent_pcap_file *f)
 	return pcap_datalink(f->pcap);
 }
 
+/* The plain record whose header is at offset into *out (all but its frame
+ * number); false if there is none: the header or the data would pass the
+ * end of the mapping, caplen is above the snapshot length, or a time field
+ * has its top bit set (libpcap reads those). */
+static bool plain_at(const struct ent_pcap_file *f, uint64_t offset, struct ent_pcap_rec *out)
+{
+	const uint8_t *h;
+	uint32_t sec, usec, caplen;
+
+	if (offset > f->map_len || f->map_len - offset < 16)
+		return false;
+	h = f->map + offset;
+	sec = rd32(h, f->swapped);
+	usec = rd32(h + 4, f->swapped);
+	caplen = rd32(h + 8, f->swapped);
+	if (caplen > f->snapshot || caplen > f->map_len - offset - 16 ||
+	    ((sec | usec) & 0x80000000u))
+		return false;
+	out->ts.tv_sec = (time_t)sec;
+	out->ts.tv_usec = (suseconds_t)(f->nano ? usec / 1000 : usec);
+	out->caplen = caplen;
+	out->wirelen = rd32(h + 12, f->swapped);
+	out->data = h + 16;
+	out->stable = true;
+	return true;
+}
+
 /* The fast path: 1 with the record at f->offset in *out, 0 if libpcap must
  * read it. */
 static int next_mapped(struct ent_pcap_file *f, struct ent_pcap_rec *out)
 {
-	const uint8_t *h = f->map + f->offset;
-	uint32_t sec, usec, caplen;
-
 	if (f->offset > f->map_len || f->map_len - f->offset < 16)
 		return 0;
 	if (f->offset >= f->next_check)
@@ -367,20 +391,10 @@ static int next_mapped(struct ent_pcap_file *f, struct ent_pcap_rec *out)
 		__builtin_prefetch(f->map + f->frontier);
 		f->frontier += 64;
 	}
-	sec = rd32(h, f->swapped);
-	usec = rd32(h + 4, f->swapped);
-	caplen = rd32(h + 8, f->swapped);
-	if (caplen > f->snapshot || caplen > f->map_len - f->offset - 16 ||
-	    ((sec | usec) & 0x80000000u))
+	if (!plain_at(f, f->offset, out))
 		return 0;
 	out->frame = ++f->frames;
-	out->ts.tv_sec = (time_t)sec;
-	out->ts.tv_usec = (suseconds_t)(f->nano ? usec / 1000 : usec);
-	out->caplen = caplen;
-	out->wirelen = rd32(h + 12, f->swapped);
-	out->data = h + 16;
-	out->stable = true;
-	f->offset += 16 + (uint64_t)caplen;
+	f->offset += 16 + (uint64_t)out->caplen;
 	return 1;
 }
 
@@ -472,29 +486,13 @@ void ent_pcap_file_prefetch(const struct ent_pcap_file *f, uint64_t offset)
 int ent_pcap_file_record_at(struct ent_pcap_file *f, uint64_t offset, uint64_t frame,
                             struct ent_pcap_rec *out)
 {
-	const uint8_t *h;
-	uint32_t sec, usec, caplen;
-
-	if (f->map == NULL || frame == 0 || offset > f->map_len || f->map_len - offset < 16)
+	if (f->map == NULL || frame == 0 || !plain_at(f, offset, out))
 		return 0;
-	h = f->map + offset;
-	sec = rd32(h, f->swapped);
-	usec = rd32(h + 4, f->swapped);
-	caplen = rd32(h + 8, f->swapped);
-	if (caplen > f->snapshot || caplen > f->map_len - offset - 16 ||
-	    ((sec | usec) & 0x80000000u))
-		return 0;
-	f->offset = offset + 16 + (uint64_t)caplen;
+	out->frame = frame;
+	f->offset = offset + 16 + (uint64_t)out->caplen;
 	f->frames = frame;
 	if (f->offset >= f->next_check)
 		map_advance(f);
-	out->frame = frame;
-	out->ts.tv_sec = (time_t)sec;
-	out->ts.tv_usec = (suseconds_t)(f->nano ? usec / 1000 : usec);
-	out->caplen = caplen;
-	out->wirelen = rd32(h + 12, f->swapped);
-	out->data = h + 16;
-	out->stable = true;
 	return 1;
 }
 

@@ -9,12 +9,7 @@ bin=$1
 data=$2
 root=$(cd "$data/../.." && pwd)
 gen=$(dirname "$bin")/bench/gen_traffic
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib/tally.bash"
 
 "$gen" --demo --out "$tmp/demo.pcap" --expected "$tmp/expected.tsv" 2>/dev/null || { echo "gen_traffic failed"; exit 1; }
 home=$tmp/home
@@ -72,5 +67,4 @@ assert len(al) == len(base) - n_quiet, (len(al), len(base), n_quiet)
 assert s["alerts"] == len(al)
 PY
 
-echo "allowlist_scan: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish allowlist_scan

@@ -5,24 +5,8 @@ set -u
 bin=$1
 data=$2
 root=$(cd "$data/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/tally.bash"
 home=$tmp/home
-fails=0
-passes=0
-
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-expect_rc() { # expected-rc description command...
-	local want=$1 what=$2 got
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok; else
-		bad "$what: exit $got, expected $want"
-		sed 's/^/  | /' "$tmp/err" | head -5
-	fi
-}
 
 # --help everywhere, exit 0, usage on stdout
 for cmd in init import indicators scan sightings; do
@@ -105,5 +89,4 @@ grep -q "bad.pcap" "$tmp/err" && ok || bad "scan error does not name the file: $
 expect_rc 2 "scan --threads 0" "$bin" scan --home "$home" --threads 0 "$tmp/bad.pcap"
 expect_rc 0 "sightings --json on no scans" "$bin" sightings --home "$home" --json
 
-echo "cli: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish cli

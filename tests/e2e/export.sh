@@ -9,12 +9,7 @@ set -u
 bin=$1
 data=$2
 root=$(cd "$data/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib/tally.bash"
 home=$tmp/home
 "$bin" init --home "$home" >/dev/null || exit 1
 "$bin" import --home "$home" "$root/examples/demo/intel.json" >/dev/null || exit 1
@@ -71,5 +66,4 @@ else
 	echo "nft cannot check here: the ruleset's syntax is not checked"
 fi
 
-echo "export: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish export

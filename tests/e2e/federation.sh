@@ -11,7 +11,7 @@ bin=$1
 data=$2
 root=$(cd "$data/../.." && pwd)
 gen=$(dirname "$bin")/bench/gen_traffic
-tmp=$(mktemp -d)
+. "$(dirname "$0")/lib/tally.bash"
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -19,10 +19,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-fails=0
-passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 run() { # description command... (must succeed)
 	local what=$1
 	shift
@@ -201,5 +197,4 @@ PY
 [ "$(q "$tmp/c" "SELECT count(*) FROM objects WHERE stix_id = '$tampered' AND version_ms = 1893456000000")" = 0 ] && ok ||
 	bad "the tampered version was stored at C"
 
-echo "federation: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish federation

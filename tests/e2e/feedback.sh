@@ -9,24 +9,8 @@ bin=$1
 for tool in python3 sqlite3; do
 	command -v $tool >/dev/null || { echo "SKIP: no $tool"; exit 77; }
 done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/tally.bash"
 home=$tmp/home
-fails=0
-passes=0
-
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-expect_rc() { # expected-rc description command...
-	local want=$1 what=$2 got
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok; else
-		bad "$what: exit $got, expected $want"
-		sed 's/^/  | /' "$tmp/err" | head -5
-	fi
-}
 one_line_error() { # description grep-pattern
 	[ "$(wc -l <"$tmp/err")" -eq 1 ] && ok || bad "$1: error is not one line: $(cat "$tmp/err")"
 	grep -q "^entente indicators: .*$2" "$tmp/err" && ok || bad "$1: error: $(cat "$tmp/err")"
@@ -205,5 +189,4 @@ grep -q "opinions    1 reports: strongly-disagree 1 disagree 0" "$tmp/out" && ok
 	bad "show: opinions summary: $(grep opinions "$tmp/out")"
 grep -q "^              a CDN address$" "$tmp/out" && ok || bad "show: explanation"
 
-echo "feedback: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish feedback

@@ -4,24 +4,8 @@
 # Usage: peer_cli.sh ENTENTE_BINARY TEST_DATA_DIR SHARED_DIR
 set -u
 bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/tally.bash"
 home=$tmp/home
-fails=0
-passes=0
-
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-expect_rc() { # expected-rc description command...
-	local want=$1 what=$2 got
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok; else
-		bad "$what: exit $got, expected $want"
-		sed 's/^/  | /' "$tmp/err" | head -5
-	fi
-}
 one_line_error() { # the error is one line starting "entente peer: "
 	[ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "^entente peer: " "$tmp/err" && ok ||
 		bad "$1: error is not one 'entente peer:' line: $(cat "$tmp/err")"
@@ -141,5 +125,4 @@ one_line_error "remove again"
 expect_rc 0 "list after remove" "$bin" peer list --home "$home"
 [ "$(cut -f1 "$tmp/out")" = isp-c ] && ok || bad "list after remove: $(cat "$tmp/out")"
 
-echo "peer_cli: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish peer_cli

@@ -7,24 +7,8 @@ bin=$1
 data=$2
 command -v sqlite3 >/dev/null || { echo "SKIPPED: no sqlite3 command"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIPPED: no python3"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/tally.bash"
 home=$tmp/home
-fails=0
-passes=0
-
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-expect_rc() { # expected-rc description command...
-	local want=$1 what=$2 got
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok; else
-		bad "$what: exit $got, expected $want"
-		sed 's/^/  | /' "$tmp/err" | head -5
-	fi
-}
 
 expect_rc 0 "policy --help" "$bin" policy --help
 grep -q "^Usage: entente policy show" "$tmp/out" && ok || bad "policy --help prints no usage"
@@ -93,5 +77,4 @@ echo "gone = allowlists/absent.txt" >>"$conf"
 expect_rc 1 "missing allowlist" "$bin" policy show --home "$home"
 grep -q "allowlists.gone: .*absent.txt" "$tmp/err" && ok || bad "allowlist error: $(cat "$tmp/err")"
 
-echo "policy: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish policy

@@ -9,12 +9,7 @@ bin=$1
 data=$2
 root=$(cd "$data/../.." && pwd)
 gen=$(dirname "$bin")/bench/gen_traffic
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib/tally.bash"
 
 "$gen" --demo --out "$tmp/demo.pcap" --expected "$tmp/expected.tsv" 2>/dev/null || { echo "gen_traffic failed"; exit 1; }
 home=$tmp/home
@@ -64,5 +59,4 @@ assert sum(s["count"] for s in sg) == len(a1) + len(a2)
 assert all(s["scans"] == 2 and s["first_seen"] <= s["last_seen"] and s["flows"] for s in sg)
 PY
 
-echo "scan_demo: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish scan_demo

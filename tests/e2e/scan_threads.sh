@@ -12,12 +12,7 @@ bin=$1
 data=$2
 root=$(cd "$data/../.." && pwd)
 gen=$(dirname "$bin")/bench/gen_traffic
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib/tally.bash"
 
 # ~70,000 records: more than the ring holds (64 blocks of 512)
 "$gen" --out "$tmp/t.pcap" --bytes 40M --seed 7 --flows 3000 --planted-stix "$tmp/planted.json" \
@@ -119,5 +114,4 @@ s = json.load(open(sys.argv[1]))
 assert s["files"] == 3 and s["files_failed"] == 2, s' "$tmp/several.4.summary" && ok ||
 	bad "several: files and failures"
 
-echo "scan_threads: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish scan_threads
