@@ -31,6 +31,7 @@
 #define ENT_SENSOR_FRAME_INDEX_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "net/pcap_file.h"
@@ -55,7 +56,8 @@ struct ent_frame_block {
 struct ent_frame_index;
 struct ent_frame_indexes; /* the indexes of the files being scanned */
 
-/* The registry of a scan with `workers` workers; NULL if out of memory. */
+/* The registry of a scan with `workers` workers (1 to
+ * ENT_FRAME_INDEX_MAX_WORKERS); NULL otherwise or if out of memory. */
 struct ent_frame_indexes *ent_frame_indexes_new(unsigned workers);
 void ent_frame_indexes_free(struct ent_frame_indexes *r);
 /* How long a worker spins on a block being read before it reads the block
@@ -63,7 +65,8 @@ void ent_frame_indexes_free(struct ent_frame_indexes *r);
 void ent_frame_indexes_patience(struct ent_frame_indexes *r, unsigned spins);
 
 /* The index of file number file (created by the first worker to ask);
- * every worker must join and leave each file. NULL if out of memory: every
+ * every worker must join and leave each file. NULL if it could not be made
+ * (out of memory), or if every worker that joined has left it already: the
  * worker then reads that file on its own. */
 struct ent_frame_index *ent_frame_index_join(struct ent_frame_indexes *r, size_t file);
 /* Worker me is done with ix (or does not take part): nobody waits for it. */
