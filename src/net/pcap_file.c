@@ -348,6 +348,16 @@ int ent_pcap_file_linktype(const struct ent_pcap_file *f)
 	return pcap_datalink(f->pcap);
 }
 
+/* The mapping at f->offset: what every reader has left behind dropped,
+ * the page tables ahead filled (both only when due). */
+static void make_ready(struct ent_pcap_file *f)
+{
+	if (f->offset >= f->next_check)
+		map_advance(f);
+	if (f->offset + POPULATE_CHUNK > f->populated)
+		populate(f);
+}
+
 /* The plain record whose header is at offset into *out (all but its frame
  * number); false if there is none: the header or the data would pass the
  * end of the mapping, caplen is above the snapshot length, or a time field
@@ -381,10 +391,7 @@ static int next_mapped(struct ent_pcap_file *f, struct ent_pcap_rec *out)
 {
 	if (f->offset > f->map_len || f->map_len - f->offset < 16)
 		return 0;
-	if (f->offset >= f->next_check)
-		map_advance(f);
-	if (f->offset + POPULATE_CHUNK > f->populated)
-		populate(f);
+	make_ready(f);
 	if (f->frontier < f->offset)
 		f->frontier = f->offset & ~(uint64_t)63;
 	while (f->frontier < f->offset + PREFETCH_AHEAD && f->frontier < f->map_len) {
@@ -467,10 +474,7 @@ void ent_pcap_file_prepare(struct ent_pcap_file *f, uint64_t offset)
 	if (f->map == NULL || offset > f->map_len)
 		return;
 	f->offset = offset;
-	if (offset >= f->next_check)
-		map_advance(f);
-	if (offset + POPULATE_CHUNK > f->populated)
-		populate(f);
+	make_ready(f);
 	f->offset = at;
 }
 

@@ -33,9 +33,10 @@
 
 #include "net/pipeline.h"
 
-#define RING     64   /* blocks in flight: how far the worker ahead may run ahead */
-#define AHEAD    4    /* blocks read ahead of the worker ahead */
-#define PATIENCE 4096 /* spins on a block being read before reading it again */
+#define RING               64   /* blocks in flight: how far the worker ahead may run ahead */
+#define AHEAD              4    /* blocks read ahead of the worker ahead */
+#define PATIENCE           4096 /* spins on a block being read before reading it again */
+#define SPINS_BEFORE_YIELD 4096 /* waiting for a ring slot: then let others run */
 
 /* A worker's count of the blocks it is done with, on a cache line of its
  * own: it is written once per block and read by the readers of blocks. */
@@ -67,12 +68,17 @@ unsigned ent_frame_shard(int linktype, const uint8_t *data, uint32_t caplen, uns
 	return (unsigned)(((uint64_t)ent_pipeline_shard_hash(linktype, data, caplen) * n) >> 32);
 }
 
+static void cpu_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
 static void relax(unsigned *spins)
 {
-	if (++*spins < 4096) {
-#if defined(__x86_64__) || defined(__i386__)
-		__builtin_ia32_pause();
-#endif
+	if (++*spins < SPINS_BEFORE_YIELD) {
+		cpu_pause();
 	} else {
 		sched_yield(); /* more workers than cores: let the one awaited run */
 	}
@@ -248,9 +254,7 @@ const struct ent_frame_block *ent_frame_index_block(struct ent_frame_index *ix, 
 			walk(f, ix->workers, off, frames, own);
 			return own;
 		}
-#if defined(__x86_64__) || defined(__i386__)
-		__builtin_ia32_pause();
-#endif
+		cpu_pause();
 	}
 }
 
