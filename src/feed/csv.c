@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "core/buf.h"
+#include "core/label.h"
 #include "core/timefmt.h"
 #include "core/uuid.h"
 #include "feed/pattern_build.h"
@@ -397,21 +398,6 @@ static void uuid_parse(const char *s, uint8_t out[16])
 	}
 }
 
-/* "line N" into where[32] (snprintf shows in the profile of bulk imports). */
-static void line_where(char *where, size_t no)
-{
-	char digits[24];
-	size_t n = 0;
-
-	do
-		digits[n++] = (char)('0' + no % 10);
-	while ((no /= 10) > 0);
-	memcpy(where, "line ", 5);
-	for (size_t i = 0; i < n; i++)
-		where[5 + i] = digits[n - 1 - i];
-	where[5 + n] = '\0';
-}
-
 /* Pass 3 for one data line. */
 static int convert_line(struct csv *c, const struct line *l)
 {
@@ -425,7 +411,7 @@ static int convert_line(struct csv *c, const struct line *l)
 	json_t *ind = NULL;
 	int rc;
 
-	line_where(where, l->no);
+	ent_label(where, sizeof(where), "line ", l->no, "");
 	if (l->no == c->header_line) {
 		if (c->sink->skip)
 			c->sink->skip(c->sink->ctx, "header line", where);

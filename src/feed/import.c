@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/label.h"
 #include "core/progress.h"
 #include "core/timefmt.h"
 #include "feed/csv.h"
@@ -74,7 +75,7 @@ static int prepare_into_queue(struct import_ctx *ctx, const char *json, size_t j
 		return ent_errf(errbuf, ENT_EINVAL, "stopped");
 	}
 	p->json_owned = owned_text;
-	snprintf(p->where, sizeof(p->where), "%s", where);
+	ent_label_copy(p->where, sizeof(p->where), where);
 	p->offset = offset;
 	p->has_offset = has_offset;
 	rc = ent_prepare_object(p, json, jlen, ctx->sum, err_off, errbuf);
@@ -99,7 +100,7 @@ static int stix_object_cb(void *vctx, size_t index, const char *json, size_t len
 	size_t err_off = 0;
 	int rc;
 
-	snprintf(where, sizeof(where), "objects[%zu]", index);
+	ent_label(where, sizeof(where), "objects[", index, "]");
 	/* the text stays valid: it is in the mapped file until the import ends */
 	rc = prepare_into_queue(ctx, json, len, NULL, where, offset, true, &err_off, errbuf);
 	if (rc != ENT_OK) {
@@ -157,7 +158,7 @@ static int sink_indicator(void *vctx, const struct ent_feed_indicator *fi, const
 	p->json_owned[fi->json_len] = '\0';
 	p->json = p->json_owned;
 	p->json_len = fi->json_len;
-	snprintf(p->where, sizeof(p->where), "%s", where);
+	ent_label_copy(p->where, sizeof(p->where), where);
 	memset(&p->so, 0, sizeof(p->so));
 	p->so.type = "indicator";
 	p->so.id = p->values.data + v_len + 1;

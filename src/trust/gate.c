@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/label.h"
 #include "store/peers.h"
 #include "trust/sign.h"
 
@@ -256,9 +257,11 @@ void ent_gate_check(struct ent_trust_gate *g, const char *source_peer,
 			v->stored_confidence =
 			    ent_policy_relayed(v->stored_confidence, &g->policy.unsigned_trust, 1);
 	}
-	snprintf(v->why, sizeof(v->why), "%s%s",
-	         v->signature_ok ? "signature verified" : "unsigned",
-	         lower ? ", confidence lowered" : "");
+	/* every object passes here: no printf (it showed in bulk imports) */
+	ent_label_copy(v->why, sizeof(v->why),
+	               v->signature_ok ? (lower ? "signature verified, confidence lowered"
+	                                        : "signature verified")
+	                               : (lower ? "unsigned, confidence lowered" : "unsigned"));
 }
 
 void ent_gate_apply(struct ent_trust_gate *g, const struct ent_gate_verdict *v)
