@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_text.h"
+
 #define SMALL_OBJECT 32
 
 void ent_json_init(struct ent_json *j, uint32_t max_tokens)
@@ -156,8 +158,12 @@ static int parse_string(struct parser *ps, uint32_t t)
 	ps->pos++;
 	tok->start = (uint32_t)ps->pos;
 	while (ps->pos < ps->len) {
-		unsigned char c = ps->p[ps->pos];
+		unsigned char c;
 
+		ps->pos = ent_json_plain_run((const unsigned char *)ps->p, ps->pos, ps->len);
+		if (ps->pos >= ps->len)
+			break;
+		c = ps->p[ps->pos];
 		if (c == '"') {
 			tok->len = (uint32_t)(ps->pos - tok->start);
 			ps->pos++;
