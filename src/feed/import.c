@@ -88,6 +88,7 @@ static int prepare_into_queue(struct import_ctx *ctx, const char *json, size_t j
 	}
 	p->json = json;
 	p->json_len = jlen;
+	p->id_hash = ent_store_id_hash(ctx->store, p->so.id);
 	ent_import_queue_push(ctx->queue);
 	return ENT_OK;
 }
@@ -175,6 +176,7 @@ static int sink_indicator(void *vctx, const struct ent_feed_indicator *fi, const
 	ctx->sum->objects++;
 	ctx->sum->indicators++;
 	ctx->sum->observables++;
+	p->id_hash = ent_store_id_hash(ctx->store, p->so.id);
 	ent_import_queue_push(ctx->queue);
 	return ENT_OK;
 }

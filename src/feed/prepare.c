@@ -65,6 +65,7 @@ void ent_prepared_clear(struct ent_prepared *p)
 	p->n_obs = 0;
 	p->not_matchable = NULL;
 	p->has_offset = false;
+	p->id_hash = 0;
 	ent_buf_reset(&p->values);
 }
 
@@ -195,5 +196,6 @@ void ent_prepared_to_store(const struct ent_prepared *p, enum ent_tlp default_tl
 	    .not_matchable = is_indicator ? p->not_matchable : NULL,
 	    .obs = p->obs,
 	    .n_obs = p->n_obs,
+	    .id_hash = p->id_hash,
 	};
 }

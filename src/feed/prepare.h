@@ -32,6 +32,9 @@ struct ent_prepared {
 	char where[160]; /* "objects[3]", "line 12", ... */
 	size_t offset;   /* byte offset in the input, when has_offset */
 	bool has_offset;
+	/* ent_store_id_hash(so.id), worked out by the preparing thread so
+	 * that the storing one need not; 0: not known */
+	int64_t id_hash;
 	struct ent_buf values; /* the normalized values, NUL-separated */
 };
 

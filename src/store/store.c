@@ -656,7 +656,8 @@ static int scan_versions(struct ent_store *s, sqlite3_stmt *st, const struct ent
 
 void ent_store_object_prefetch(struct ent_store *s, struct ent_store_object *o)
 {
-	o->id_hash = ent_store_id_hash(s, o->stix_id);
+	if (o->id_hash == 0)
+		o->id_hash = ent_store_id_hash(s, o->stix_id);
 	if (s->bulk.active)
 		__builtin_prefetch(
 		    &s->bulk.slots[((uint64_t)o->id_hash | 1ULL << 63) & (s->bulk.cap - 1)]);

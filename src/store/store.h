@@ -91,8 +91,8 @@ struct ent_store_object {
 	const char *not_matchable; /* reason, or NULL when it has observables */
 	const struct ent_store_obs *obs;
 	size_t n_obs;
-	/* ent_store_id_hash(stix_id), set by ent_store_object_prefetch; 0: put
-	 * computes it */
+	/* ent_store_id_hash(stix_id), from the caller or set by
+	 * ent_store_object_prefetch; 0: put computes it */
 	int64_t id_hash;
 };
 
@@ -104,7 +104,12 @@ enum ent_store_put_result {
 	ENT_PUT_DUPLICATE,  /* this import already gave this version a different content */
 };
 
-/* Computes o->id_hash and starts bringing what ent_store_object_put will
+/* The keyed 63-bit hash of a STIX id that versions are found by (SQL sees
+ * it as ent_id_hash(text)). It reads only the store's key, fixed at open:
+ * any thread may call it while another uses the store. */
+int64_t ent_store_id_hash(const struct ent_store *s, const char *stix_id);
+
+/* Computes o->id_hash (unless set) and starts bringing what ent_store_object_put will
  * look up for o into the cache: called a few objects ahead of the put, it
  * hides the memory latency of a bulk import's id map. */
 void ent_store_object_prefetch(struct ent_store *s, struct ent_store_object *o);

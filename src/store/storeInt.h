@@ -50,10 +50,6 @@ struct ent_store {
 /* schema.c: brings the database to the latest schema version. */
 int ent_store_migrate(struct ent_store *s, char *errbuf);
 
-/* The keyed 63-bit hash of a STIX id that the objects table is indexed by.
- * SQL sees it as ent_id_hash(text). */
-int64_t ent_store_id_hash(const struct ent_store *s, const char *stix_id);
-
 /* The first date_added (us) free in table (objects or collection_objects):
  * now, or just after the last one when the clock is behind it. */
 int ent_store_next_added_us(struct ent_store *s, const char *table, int64_t *out, char *errbuf);
