@@ -30,9 +30,17 @@ struct id_map {
 	struct id_slot *slots;
 	size_t cap, used;
 	bool active;
-	bool rollback_journal;   /* switched out of WAL for the bulk import */
-	bool no_fk_checks;       /* foreign key checks off for the bulk import */
-	struct id_slot *pending; /* id rows of this import, written at the commit */
+	/* switched out of WAL for the bulk import */
+	bool rollback_journal;
+	/* foreign key checks off for the bulk import */
+	bool no_fk_checks;
+	/* writeback_fd is open: the store file, to start its writeback */
+	bool has_writeback_fd;
+	int writeback_fd;
+	/* versions stored by this bulk import */
+	size_t puts;
+	/* id rows of this import, written at the commit */
+	struct id_slot *pending;
 	size_t n_pending, cap_pending;
 };
 

@@ -498,6 +498,55 @@ static void test_bulk_restores_foreign_keys(void **state)
 	                 SQLITE_CONSTRAINT);
 }
 
+static size_t open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	size_t n = 0;
+
+	if (d == NULL)
+		return 0;
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* Bulk mode opens the store file once more, to start its writeback while
+ * the import runs (more than 4,096 versions here, so it is asked to), and
+ * closes it at the end, whether the import worked or not. */
+static void test_bulk_writeback_closes_its_file(void **state)
+{
+	struct fixture *f = *state;
+	struct ent_import_opts o = default_opts;
+	struct ent_import_summary s;
+	char path[512], err[ENT_ERRBUF_SIZE];
+	size_t before;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/wb.txt", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	for (int i = 0; i < 10000; i++)
+		fprintf(fp, "10.%d.%d.%d\n", i >> 16, (i >> 8) & 255, i & 255);
+	fclose(fp);
+	o.bulk_min_bytes = 1;
+	/* a first import opens what the store keeps open (its WAL) */
+	assert_int_equal(ent_import_path(f->store, DATA "base.json", &o, &s, err), ENT_OK);
+	before = open_fds();
+	if (before == 0)
+		skip(); /* no /proc */
+	assert_int_equal(ent_store_bulk_begin(f->store, err), ENT_OK);
+	assert_int_equal(open_fds(), before + 1);
+	ent_store_bulk_end(f->store);
+	assert_int_equal(open_fds(), before);
+	assert_int_equal(ent_import_path(f->store, path, &o, &s, err), ENT_OK);
+	assert_int_equal(s.added, 10000);
+	assert_int_equal(open_fds(), before);
+	assert_int_not_equal(ent_import_path(f->store, DATA "bad-pattern.json", &o, &s, err),
+	                     ENT_OK);
+	assert_int_equal(open_fds(), before);
+}
+
 static void test_missing_and_empty(void **state)
 {
 	struct fixture *f = *state;
@@ -709,6 +758,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_list_paths_agree, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ids_found_again, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bulk_restores_foreign_keys, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bulk_writeback_closes_its_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_list_paths_agree, setup_bulk, teardown_bulk),
 	    cmocka_unit_test_setup_teardown(test_base_and_idempotence, setup_bulk, teardown_bulk),
 	    cmocka_unit_test_setup_teardown(test_supersede_history_revoke, setup_bulk,
