@@ -301,15 +301,9 @@ int ent_bundle_scan(const char *data, size_t len, ent_bundle_object_fn fn, void 
 	if (sc.pos >= len)
 		return scan_err(&sc, ENT_EPARSE, sc.pos, "empty document");
 	if (data[sc.pos] == '{') {
-		size_t start = sc.pos;
-
-		/* check the whole document's structure first, so that a truncated
-		 * file fails before any object is handed over */
-		rc = skip_value(&sc);
-		if (rc != ENT_OK)
-			return rc;
-		sc.len = sc.pos;
-		sc.pos = start;
+		/* scan_top_object passes over every member (checking its
+		 * structure) before it hands over any object: a truncated file
+		 * fails before that, with no pass of its own */
 		rc = scan_top_object(&sc, fn, ctx);
 	} else if (data[sc.pos] == '[') {
 		size_t start = sc.pos;

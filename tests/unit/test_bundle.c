@@ -178,6 +178,12 @@ static void test_errors_name_the_byte(void **state)
 	expect_error("[{\"a\":1]]", ENT_EPARSE, "byte 7): unbalanced bracket");
 	/* brackets inside strings do not count */
 	expect_error("[{\"a\":\"]}\"}", ENT_EPARSE, "byte 11): unexpected end of input");
+	/* a bundle: whatever the order of its members, none of its objects
+	 * is handed over before its end is found */
+	expect_error("{\"type\":\"bundle\",\"objects\":[{\"a\":1},{\"b\":", ENT_EPARSE,
+	             "byte 41): unexpected end of input inside a value");
+	expect_error("{\"objects\":[{\"a\":1}],\"type\":\"bundle\",\"id\":\"x", ENT_EPARSE,
+	             "byte 42): unterminated string");
 	/* 65 levels: the array and 64 nested ones */
 	memset(deep, '[', 65);
 	memset(deep + 65, ']', 65);
