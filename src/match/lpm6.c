@@ -1,6 +1,6 @@
 /*
  * lpm6.c - IPv6 networks: every covering network of an address, longest
- * first.
+ * first; and the builder that the IPv4 table (lpm4.c) uses too.
  *
  * The same structure as lpm4.c (read its header comment): distinct networks
  * as nodes with a parent link, and the address space cut into intervals at
@@ -76,7 +76,8 @@ static void bound_add(struct ent_lpm6 *t, struct ent_u128 pos, uint32_t node)
 	t->nbounds++;
 }
 
-int ent_lpm6_build(struct ent_lpm6 *t, struct ent_lpm6_rec *recs, size_t n, char *errbuf)
+int ent_lpm_build128(struct ent_lpm6 *t, struct ent_lpm6_rec *recs, size_t n, const char *family,
+                     char *errbuf)
 {
 	struct ent_match_multi mm = {0};
 	uint32_t *scratch = NULL;
@@ -86,7 +87,7 @@ int ent_lpm6_build(struct ent_lpm6 *t, struct ent_lpm6_rec *recs, size_t n, char
 	if (n == 0)
 		return 0;
 	if (n > ENT_MATCH_ENTRIES_MAX)
-		return ent_errf(errbuf, ENT_ELIMIT, "too many IPv6 networks: %zu", n);
+		return ent_errf(errbuf, ENT_ELIMIT, "too many %s networks: %zu", family, n);
 	qsort(recs, n, sizeof *recs, rec_cmp);
 
 	scratch = malloc(n * sizeof *scratch);
@@ -96,6 +97,7 @@ int ent_lpm6_build(struct ent_lpm6 *t, struct ent_lpm6_rec *recs, size_t n, char
 	if (!scratch || !t->nodes || !t->bpos || !t->bnode)
 		goto out;
 
+	/* distinct networks to nodes; recs[0..nn) keeps one rec per node */
 	size_t nn = 0;
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
@@ -133,6 +135,7 @@ int ent_lpm6_build(struct ent_lpm6 *t, struct ent_lpm6_rec *recs, size_t n, char
 			bound_add(t, plus_one(net_end(&recs[q])),
 			          sp > 0 ? stack[sp - 1] : ENT_MATCH_NONE);
 	}
+	/* drop boundaries that do not change the innermost network */
 	uint32_t k = 0;
 	for (uint32_t i = 0; i < t->nbounds; i++) {
 		if (k > 0 && t->bnode[k - 1] == t->bnode[i])
@@ -160,11 +163,16 @@ out:
 	if (ret < 0) {
 		free(mm.v);
 		ent_lpm6_free(t);
-		ent_errf(errbuf, ret, "%s building %zu IPv6 networks",
-		         ret == ENT_ENOMEM ? "out of memory" : "too many refs", n);
+		ent_errf(errbuf, ret, "%s building %zu %s networks",
+		         ret == ENT_ENOMEM ? "out of memory" : "too many refs", n, family);
 	}
 	free(scratch);
 	return ret;
+}
+
+int ent_lpm6_build(struct ent_lpm6 *t, struct ent_lpm6_rec *recs, size_t n, char *errbuf)
+{
+	return ent_lpm_build128(t, recs, n, "IPv6", errbuf);
 }
 
 void ent_lpm6_free(struct ent_lpm6 *t)

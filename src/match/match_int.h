@@ -223,6 +223,11 @@ int ent_lpm6_build(struct ent_lpm6 *t, struct ent_lpm6_rec *recs, size_t n,
 void ent_lpm6_free(struct ent_lpm6 *t);
 size_t ent_lpm6_memory(const struct ent_lpm6 *t);
 void ent_lpm6_emit(const struct ent_lpm6 *t, struct ent_u128 addr, struct ent_match_out *o);
+/* Builds t from recs (sorted here): the IPv6 table, and the IPv4 one with
+ * its networks in the top 32 bits (lpm4.c). family ("IPv4", "IPv6") names
+ * them in errors. */
+int ent_lpm_build128(struct ent_lpm6 *t, struct ent_lpm6_rec *recs, size_t n, const char *family,
+                     char *errbuf) ENT_MUST_CHECK;
 
 /* ---- hash.c: the keyed hashes ---- */
 
