@@ -509,7 +509,7 @@ static void open_writeback(struct ent_store *s)
 static void start_writeback(struct ent_store *s)
 {
 #ifdef SYNC_FILE_RANGE_WRITE
-	if (s->bulk.has_writeback_fd && ++s->bulk.puts % WRITEBACK_EVERY == 0)
+	if (++s->bulk.new_versions % WRITEBACK_EVERY == 0 && s->bulk.has_writeback_fd)
 		(void)sync_file_range(s->bulk.writeback_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 #else
 	(void)s;

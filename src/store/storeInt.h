@@ -37,8 +37,8 @@ struct id_map {
 	/* writeback_fd is open: the store file, to start its writeback */
 	bool has_writeback_fd;
 	int writeback_fd;
-	/* versions stored by this bulk import */
-	size_t puts;
+	/* new versions stored by this bulk import, counted by start_writeback */
+	size_t new_versions;
 	/* id rows of this import, written at the commit */
 	struct id_slot *pending;
 	size_t n_pending, cap_pending;
